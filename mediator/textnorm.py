@@ -1,0 +1,72 @@
+"""Text normalisation applied before any check, so that evasions do not slip past.
+
+Full-width forms and compatibility characters fold with NFKC; zero-width and other
+invisible format characters are dropped; common Cyrillic/Greek homoglyphs of Latin
+letters are mapped back; letters spaced or dotted apart ("j a i l", "a.r.r.e.s.t")
+are joined. ``normalize_with_map`` also returns, for every output character, the
+index of the input character it came from, so spans found on the normalised text
+can be reported on the original.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_INVISIBLE = {0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E, 0x2061, 0x2062, 0x2063, 0x2064}
+_HOMOGLYPHS = str.maketrans(
+    {
+        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+        "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
+        "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+        "Т": "T", "Х": "X", "У": "Y", "І": "I", "Ј": "J", "Ѕ": "S",
+        "α": "a", "ο": "o", "ρ": "p", "ν": "v", "τ": "t", "ι": "i", "κ": "k",
+        "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+        "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+        "‘": "'", "’": "'", "‛": "'", "“": '"', "”": '"', "–": "-", "—": "-", "−": "-",
+    }
+)
+# three or more single letters separated by one space/dot/dash/underscore: "j a i l", "a.r.r.e.s.t"
+_SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ ._\-*]){2,}[A-Za-z](?![A-Za-z])")
+
+
+def _is_invisible(ch: str) -> bool:
+    return ord(ch) in _INVISIBLE or unicodedata.category(ch) == "Cf"
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Normalise ``text``; return it with a map from output index to input index."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        if _is_invisible(ch):
+            continue
+        folded = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
+        for f in folded:
+            out.append(f)
+            index.append(i)
+    joined = "".join(out)
+    if _SPACED.search(joined):
+        pieces: list[str] = []
+        new_index: list[int] = []
+        pos = 0
+        for m in _SPACED.finditer(joined):
+            pieces.append(joined[pos : m.start()])
+            new_index.extend(index[pos : m.start()])
+            for k in range(m.start(), m.end()):
+                if joined[k].isalpha():
+                    pieces.append(joined[k])
+                    new_index.append(index[k])
+            pos = m.end()
+        pieces.append(joined[pos:])
+        new_index.extend(index[pos:])
+        joined = "".join(pieces)
+        index = new_index
+    return joined, index
+
+
+@lru_cache(maxsize=4096)
+def normalize(text: str) -> str:
+    """Normalised text only (cached: the guard and the analyser both call it)."""
+    return normalize_with_map(text)[0]
