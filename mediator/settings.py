@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, validation_alias=AliasChoices("MEDIATOR_MAX_MESSAGE_CHARS"))
     max_body_bytes: int = Field(default=64 * 1024, validation_alias=AliasChoices("MEDIATOR_MAX_BODY_BYTES"))
     alert_threshold: float = Field(default=0.5, validation_alias=AliasChoices("MEDIATOR_ALERT_THRESHOLD"))
+    collector_name: str = Field(default="Northgate Recoveries", validation_alias=AliasChoices("MEDIATOR_COLLECTOR_NAME"))
+    """Who is writing to borrowers: named in the disclosure and the prompts."""
+    alert_webhook_url: str | None = Field(default=None, validation_alias=AliasChoices("MEDIATOR_ALERT_WEBHOOK_URL"))
+    alert_webhook_secret: str | None = Field(
+        default=None, validation_alias=AliasChoices("MEDIATOR_ALERT_WEBHOOK_SECRET")
+    )
+    cors_origins: str = Field(default="*", validation_alias=AliasChoices("MEDIATOR_CORS_ORIGINS"))
+    """Comma-separated origins allowed to embed the widget; '*' for any (tokens are bearer, not cookies)."""
+    rate_limit_per_minute: int = Field(default=30, validation_alias=AliasChoices("MEDIATOR_RATE_LIMIT"))
+    """POSTs per minute per bearer token (0 disables)."""
+    rate_limit_ip_per_minute: int = Field(default=1200, validation_alias=AliasChoices("MEDIATOR_RATE_LIMIT_IP"))
+    """POSTs per minute per client address (0 disables)."""
     seed_demo: bool = Field(default=False, validation_alias=AliasChoices("MEDIATOR_SEED_DEMO"))
     retention_days: int = Field(default=365 * 6, validation_alias=AliasChoices("MEDIATOR_RETENTION_DAYS"))
 

@@ -9,8 +9,9 @@ anything itself and never touches storage.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from mediator.domain import AccountFacts, ConversationState, MessageAnalysis, Offer
 
@@ -35,6 +36,10 @@ class TurnInput:
     toolbox: object
     """A ``mediator.agent.tools.Toolbox`` bound to this conversation (typed loosely here
     to keep this module free of the tools' imports)."""
+    on_progress: Callable[[dict[str, Any]], Awaitable[None] | None] | None = None
+    """Optional progress callback (``{"stage": "drafting", "chars": 120}``...). It never
+    receives reply text: nothing reaches the borrower before the guard checked the whole
+    reply."""
 
 
 @dataclass(slots=True)

@@ -1,0 +1,156 @@
+"""Pattern groups with negation and exclusion guards: the matching engine of the analyser.
+
+An intent or a risk signal is a group of regular expressions (data in
+``policies/analysis``). A hit counts unless a negation cue comes just before it in the
+same clause ("I am *not going to* complain", "我*不是要*投诉") or an exclusion of the
+group matches over it, or in the same clause when the exclusion says so ("the lawyer
+*on the radio*", "*my brother* went bankrupt"). Patterns written with Chinese
+characters only run on text that has some, and Latin-only patterns only on text with
+Latin letters, so each message pays only for the scripts it uses.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from mediator.policy import PolicyError
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[a-z]")
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One counted match: which group, which pattern, where, and the words matched."""
+
+    group: str
+    pattern: int
+    span: tuple[int, int]
+    text: str
+
+
+class Doc:
+    """A canonical message plus what every group needs to know about it, computed once."""
+
+    __slots__ = ("_break_ends", "_break_starts", "has_cjk", "has_latin", "text")
+
+    def __init__(self, text: str, clause_break: re.Pattern[str]) -> None:
+        self.text = text
+        self.has_cjk = bool(_CJK.search(text))
+        self.has_latin = bool(_LATIN.search(text))
+        breaks = [m.span() for m in clause_break.finditer(text)]
+        self._break_starts = [s for s, _ in breaks]
+        self._break_ends = [e for _, e in breaks]
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The bounds of the clause around ``[start, end)``."""
+        i = bisect.bisect_right(self._break_ends, start)
+        left = self._break_ends[i - 1] if i else 0
+        j = bisect.bisect_left(self._break_starts, end)
+        right = self._break_starts[j] if j < len(self._break_starts) else len(self.text)
+        return left, max(right, end)
+
+
+class Negation:
+    """Decides whether a hit is negated by a cue just before it in its clause."""
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self.clause_break = re.compile(doc["clause_break"])
+        self._en = re.compile(doc["en_cues"])
+        self._zh = re.compile(doc["zh_cues"])
+        self._en_words = int(doc.get("en_window_words", 4))
+        self._zh_chars = int(doc.get("zh_window_chars", 5))
+
+    def negated(self, doc: Doc, start: int, end: int) -> bool:
+        left, _ = doc.clause(start, end)
+        before = doc.text[left:start]
+        if not before:
+            return False
+        if _CJK.search(doc.text[start:end]):
+            return bool(self._zh.search(before[-self._zh_chars :]))
+        words = _WORD.findall(before)[-self._en_words :]
+        return bool(words) and bool(self._en.search(" ".join(words)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    regex: re.Pattern[str]
+    negatable: bool
+    cjk: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Exclusion:
+    regex: re.Pattern[str]
+    scope: Literal["overlap", "clause"]
+    cjk: bool
+
+
+def _compile(source: str, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(source)
+    except re.error as exc:
+        raise PolicyError(f"{where}: bad pattern {source!r}: {exc}") from exc
+
+
+def _runs(cjk: bool, doc: Doc) -> bool:
+    return doc.has_cjk if cjk else doc.has_latin
+
+
+class PatternGroup:
+    """The compiled patterns and exclusions of one intent or signal."""
+
+    def __init__(self, name: str, patterns: Iterable[Any], exclude: Iterable[Any], negation: Negation) -> None:
+        self.name = name
+        self._negation = negation
+        self._patterns = [self._pattern(p) for p in patterns]
+        self._exclusions = [self._exclusion(e) for e in exclude]
+
+    def _pattern(self, item: Any) -> _Pattern:
+        spec = item if isinstance(item, dict) else {"re": item}
+        source = str(spec["re"])
+        return _Pattern(_compile(source, self.name), bool(spec.get("negatable", True)), bool(_CJK.search(source)))
+
+    def _exclusion(self, item: Any) -> _Exclusion:
+        spec = item if isinstance(item, dict) else {"re": item}
+        source = str(spec["re"])
+        scope = spec.get("scope", "overlap")
+        if scope not in ("overlap", "clause"):
+            raise PolicyError(f"{self.name}: exclusion scope must be overlap or clause, not {scope!r}")
+        return _Exclusion(_compile(source, self.name), scope, bool(_CJK.search(source)))
+
+    def _excluded_spans(self, doc: Doc) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        for ex in self._exclusions:
+            if not _runs(ex.cjk, doc):
+                continue
+            for m in ex.regex.finditer(doc.text):
+                spans.append(doc.clause(*m.span()) if ex.scope == "clause" else m.span())
+        return spans
+
+    def hits(self, doc: Doc, first_only: bool = False) -> list[Hit]:
+        """Every counted hit (or just the first one) of this group in ``doc``."""
+        found: list[Hit] = []
+        excluded: list[tuple[int, int]] | None = None
+        for idx, pat in enumerate(self._patterns):
+            if not _runs(pat.cjk, doc):
+                continue
+            for m in pat.regex.finditer(doc.text):
+                start, end = m.span()
+                if end == start:
+                    continue
+                if pat.negatable and self._negation.negated(doc, start, end):
+                    continue
+                if excluded is None:
+                    excluded = self._excluded_spans(doc)
+                if any(s < end and start < e for s, e in excluded):
+                    continue
+                found.append(Hit(self.name, idx, (start, end), m.group(0)))
+                if first_only:
+                    return found
+        return found

@@ -1,0 +1,216 @@
+"""Staff calls: sign-in, the agent-assist panel (mediator+), alerts and stats (supervisor+)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import func, select
+
+from mediator.api.deps import StaffUser, require_mediator, require_supervisor, service, staff_user
+from mediator.api.schemas import AssignIn, MessageIn, StaffLogin
+from mediator.api.sse import message_stream, plain_stream, stream_response
+from mediator.errors import NotFound
+from mediator.plans import approved_offers
+from mediator.security import issue_staff_token, verify_password
+from mediator.service import Service
+from mediator.store import repo
+from mediator.store.models import Conversation, Message
+from mediator.turns import check_draft, set_handover, staff_send, suggestions, summary
+from mediator.views import account_view, alert_view, conversation_row, offer_view, staff_message
+
+router = APIRouter(prefix="/v1", tags=["staff"])
+
+
+@router.post("/staff/login", summary="Staff sign-in: returns a signed, expiring token")
+async def login(body: StaffLogin, svc: Service = Depends(service)) -> dict[str, str]:
+    async with svc.db.reader() as s:
+        user = await repo.get_staff(s, body.username)
+    if user is None or not verify_password(body.password, user.password_hash):
+        raise HTTPException(401, "unknown user or wrong password")
+    return {"token": issue_staff_token(svc.keys, user.username, user.role), "role": user.role,
+            "username": user.username}
+
+
+@router.get("/staff/me")
+async def me(user: StaffUser = Depends(staff_user)) -> dict[str, str]:
+    return {"username": user.username, "role": user.role}
+
+
+# --- agent-assist panel (mediator role and above) -----------------------------------------------
+
+
+@router.get("/staff/conversations", summary="The queue: escalated first, then by complaint risk")
+async def queue(status: str | None = Query(default=None, pattern="^(active|escalated|human|closed)$"),
+                limit: int = Query(default=100, ge=1, le=500),
+                user: StaffUser = Depends(require_mediator), svc: Service = Depends(service)) -> dict[str, Any]:
+    async with svc.db.reader() as s:
+        rows = await repo.list_conversations(s, status, limit)
+    return {"conversations": [conversation_row(c, a) for c, a in rows]}
+
+
+@router.get("/staff/conversations/{conversation_id}")
+async def conversation_detail(conversation_id: str, user: StaffUser = Depends(require_mediator),
+                              svc: Service = Depends(service)) -> dict[str, Any]:
+    async with svc.db.reader() as s:
+        conv = await repo.get_conversation(s, conversation_id)
+        account = await repo.get_account(s, conv.account_id) if conv else None
+        if conv is None or account is None:
+            raise NotFound("conversation not found")
+        msgs = await repo.list_messages(s, conversation_id, limit=1000)
+    trend = [(m.analysis or {}).get("complaint_risk", 0.0) for m in msgs if m.role == "borrower"]
+    return {
+        "conversation": conversation_row(conv, account),
+        "account": account_view(account),
+        "approved_offers": [offer_view(o) for o in approved_offers(repo.account_facts(account), account.jurisdiction)],
+        "messages": [staff_message(m) for m in msgs],
+        "risk": {"score": round(conv.risk, 3), "reasons": conv.risk_reasons or [], "trend": trend},
+        "summary": await summary(svc, conversation_id),
+        "mediator": svc.backend.name,
+    }
+
+
+@router.get("/staff/conversations/{conversation_id}/suggestions")
+async def get_suggestions(conversation_id: str, user: StaffUser = Depends(require_mediator),
+                          svc: Service = Depends(service)) -> dict[str, Any]:
+    return {"suggestions": await suggestions(svc, conversation_id)}
+
+
+@router.post("/staff/conversations/{conversation_id}/check", summary="Guard verdict for a draft; nothing stored")
+async def check(conversation_id: str, body: MessageIn, user: StaffUser = Depends(require_mediator),
+                svc: Service = Depends(service)) -> dict[str, Any]:
+    v = await check_draft(svc, conversation_id, body.text)
+    return {"action": v.action, "allowed": v.allowed, "violations": [x.as_dict() for x in v.violations],
+            "text": v.text, "explanation": v.explanation, "alternative": v.alternative}
+
+
+@router.post("/staff/conversations/{conversation_id}/messages", status_code=201)
+async def send(conversation_id: str, body: MessageIn, user: StaffUser = Depends(require_mediator),
+               svc: Service = Depends(service)) -> Any:
+    message, v = await staff_send(svc, conversation_id, user.username, body.text)
+    if message is None:
+        return JSONResponse(status_code=422, content={
+            "detail": v.explanation or "This message breaks the conversation policy and was not sent.",
+            "verdict": {"action": v.action, "violations": [x.as_dict() for x in v.violations]},
+            "alternative": v.alternative,
+        })
+    return {"message": message}
+
+
+@router.post("/staff/conversations/{conversation_id}/takeover")
+async def takeover(conversation_id: str, user: StaffUser = Depends(require_mediator),
+                   svc: Service = Depends(service)) -> dict[str, Any]:
+    return await set_handover(svc, conversation_id, user.username, to_human=True)
+
+
+@router.post("/staff/conversations/{conversation_id}/handback")
+async def handback(conversation_id: str, user: StaffUser = Depends(require_mediator),
+                   svc: Service = Depends(service)) -> dict[str, Any]:
+    return await set_handover(svc, conversation_id, user.username, to_human=False)
+
+
+@router.get("/staff/conversations/{conversation_id}/events")
+async def staff_events(request: Request, conversation_id: str, after: int = Query(default=0, ge=0),
+                       user: StaffUser = Depends(require_mediator), svc: Service = Depends(service)) -> Any:
+    last = request.headers.get("last-event-id")
+    if last and last.isdigit():
+        after = max(after, int(last))
+    async with svc.db.reader() as s:
+        if await repo.get_conversation(s, conversation_id) is None:
+            raise NotFound("conversation not found")
+
+    async def replay(since: int) -> list[dict[str, Any]]:
+        async with svc.db.reader() as s:
+            return [staff_message(m) for m in await repo.list_messages(s, conversation_id, after=since, limit=1000)]
+
+    return stream_response(message_stream(request, svc, f"staff:conv:{conversation_id}", after, replay))
+
+
+@router.get("/staff/events", summary="Queue changes, for the panel's live queue")
+async def queue_events(request: Request, user: StaffUser = Depends(require_mediator),
+                       svc: Service = Depends(service)) -> Any:
+    return stream_response(plain_stream(request, svc, "staff:queue"))
+
+
+# --- supervisors ---------------------------------------------------------------------------------
+
+
+@router.get("/alerts")
+async def alerts(status: str | None = Query(default=None, pattern="^(open|acknowledged)$"),
+                 kind: str | None = Query(default=None, max_length=32),
+                 conversation_id: str | None = Query(default=None, max_length=36),
+                 user: StaffUser = Depends(require_supervisor), svc: Service = Depends(service)) -> dict[str, Any]:
+    async with svc.db.reader() as s:
+        rows = await repo.list_alerts(s, status, kind, conversation_id)
+    return {"alerts": [alert_view(a) for a in rows]}
+
+
+async def _update_alert(svc: Service, alert_id: str, user: StaffUser, kind: str, **changes: Any) -> dict[str, Any]:
+    async with svc.db.transaction() as s:
+        alert = await repo.get_alert(s, alert_id)
+        if alert is None:
+            raise NotFound("alert not found")
+        for name, value in changes.items():
+            setattr(alert, name, value)
+        await repo.audit(s, f"conv:{alert.conversation_id}", kind, {"alert_id": alert.id, **{
+            k: v for k, v in changes.items() if k == "assigned_to"}}, actor=user.username,
+            conversation_id=alert.conversation_id)
+        view = alert_view(alert)
+    await svc.bus.publish("alerts", {"event": "alert", "data": view})
+    return view
+
+
+@router.post("/alerts/{alert_id}/ack")
+async def ack(alert_id: str, user: StaffUser = Depends(require_supervisor), svc: Service = Depends(service)) -> dict[str, Any]:
+    return await _update_alert(svc, alert_id, user, "alert_acknowledged", status="acknowledged",
+                               acknowledged_at=datetime.now(UTC), acknowledged_by=user.username)
+
+
+@router.post("/alerts/{alert_id}/assign")
+async def assign(alert_id: str, body: AssignIn, user: StaffUser = Depends(require_supervisor),
+                 svc: Service = Depends(service)) -> dict[str, Any]:
+    return await _update_alert(svc, alert_id, user, "alert_assigned", assigned_to=body.assignee)
+
+
+@router.get("/alerts/events")
+async def alert_events(request: Request, user: StaffUser = Depends(require_supervisor),
+                       svc: Service = Depends(service)) -> Any:
+    return stream_response(plain_stream(request, svc, "alerts"))
+
+
+@router.get("/stats", summary="Figures for the supervisor dashboard")
+async def stats(hours: int = Query(default=24, ge=1, le=24 * 90), user: StaffUser = Depends(require_supervisor),
+                svc: Service = Depends(service)) -> dict[str, Any]:
+    since = datetime.now(UTC) - timedelta(hours=hours)
+    async with svc.db.reader() as s:
+        borrower = (await s.execute(
+            select(Message.created_at, Message.analysis).where(Message.role == "borrower", Message.created_at >= since)
+            .order_by(Message.created_at))).all()
+        outgoing = (await s.execute(
+            select(Message.action, Message.verdict).where(Message.action.is_not(None), Message.created_at >= since))).all()
+        waiting = (await s.execute(
+            select(Conversation.id, Conversation.escalated_at).where(
+                Conversation.status.in_(("escalated", "human")), Conversation.escalated_at.is_not(None)))).all()
+        total_blocks = (await s.execute(select(func.sum(Conversation.guardrail_blocks)))).scalar_one() or 0
+    buckets: dict[str, list[float]] = {}
+    for created, analysis in borrower:
+        key = created.replace(minute=0, second=0, microsecond=0).isoformat()
+        buckets.setdefault(key, []).append(float((analysis or {}).get("complaint_risk", 0.0)))
+    outcomes = {"pass": 0, "repair": 0, "block": 0}
+    by_code: dict[str, int] = {}
+    for action, verdict in outgoing:
+        outcomes[action] = outcomes.get(action, 0) + 1
+        for v in (verdict or {}).get("violations", []):
+            by_code[v["code"]] = by_code.get(v["code"], 0) + 1
+    now = datetime.now(UTC)
+    waits = [{"conversation_id": cid, "wait_s": round((now - (t if t.tzinfo else t.replace(tzinfo=UTC))).total_seconds(), 1)}
+             for cid, t in waiting]
+    return {
+        "risk_over_time": [{"t": k, "avg": round(sum(v) / len(v), 3), "max": round(max(v), 3)} for k, v in buckets.items()],
+        "blocks_by_code": dict(sorted(by_code.items())),
+        "outcomes": outcomes,
+        "handover_waits": sorted(waits, key=lambda w: -w["wait_s"])[:50],
+        "blocked_staff_and_model_total": int(total_blocks),
+    }

@@ -1,0 +1,67 @@
+"""Request bodies. Strict: unknown fields and wrong types are a 422 with the reason."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class AccountIn(_Strict):
+    borrower_name: str | None = Field(default=None, max_length=200)
+    creditor: str = Field(min_length=1, max_length=200)
+    balance: Decimal = Field(ge=0, le=Decimal("1000000000"), max_digits=14, decimal_places=2)
+    currency: str = Field(min_length=3, max_length=3, pattern=r"^[A-Z]{3}$")
+    days_past_due: int = Field(default=0, ge=0, le=36500)
+    jurisdiction: Literal["US", "UK", "CN"]
+    language: Literal["en", "zh"]
+    timezone: str | None = Field(default=None, max_length=64)
+    verification: dict[str, str] = Field(default_factory=dict, max_length=10)
+
+    @field_validator("verification")
+    @classmethod
+    def _facts(cls, v: dict[str, str]) -> dict[str, str]:
+        for name, value in v.items():
+            if not (1 <= len(name) <= 40) or len(value) > 100:
+                raise ValueError("verification facts: names 1-40 characters, values up to 100")
+        return v
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {v!r}") from exc
+        return v
+
+
+class ConversationIn(_Strict):
+    account_id: str = Field(min_length=1, max_length=128)
+    identity_verified: bool = False
+
+
+class MessageIn(_Strict):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class StaffLogin(_Strict):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=200)
+
+
+class AssignIn(_Strict):
+    assignee: str = Field(min_length=1, max_length=64)
+
+
+class DemoConversationIn(_Strict):
+    account_id: str = Field(default="demo-us", max_length=128)

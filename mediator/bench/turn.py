@@ -1,0 +1,138 @@
+"""``mediator bench turn``: the service's own overhead per borrower turn.
+
+Drives the real ASGI app in process (routing, auth, validation, storage, analysis, guard,
+bus) with a mediator backend that answers instantly, so what is measured is the service's
+own time. With ``--model-latency-ms`` it also runs the OpenAI backend against the stub model
+answering after that fixed delay, and reports the agent's own overhead (turn time minus the
+stub's latency).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from mediator.agent.base import AgentReply, TurnInput
+from mediator.bench import percentiles
+
+BORROWER_LINES = (
+    "Hi, I'd like to sort out a payment plan.",
+    "I lost my job last month and money is tight.",
+    "Can I pay in instalments?",
+    "What options do I have?",
+)
+
+
+class InstantBackend:
+    """Answers at once with a compliant, fixed text: isolates the service's own cost."""
+
+    name = "instant"
+
+    async def reply(self, turn: TurnInput) -> AgentReply:
+        return AgentReply(text="Thanks for your message. I'm here to help you find an option that works for you.",
+                          backend=self.name)
+
+    async def suggest(self, turn: TurnInput, n: int = 3) -> list[str]:
+        return []
+
+    async def summarize(self, turn: TurnInput) -> str:
+        return ""
+
+
+async def _run(settings: Any, backend: Any, turns: int, concurrency: int) -> dict[str, Any]:
+    from mediator.api.app import create_app
+    from mediator.service import Service
+
+    svc = Service(settings, backend=backend)
+    app = create_app(settings, service=svc)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        key = {"X-API-Key": settings.integration_key or ""}
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as c:
+            account = {"borrower_name": "Bench Borrower", "creditor": "Acme Bank", "balance": "1240.50",
+                       "currency": "USD", "days_past_due": 45, "jurisdiction": "US", "language": "en",
+                       "verification": {"date_of_birth": "1985-04-12", "postcode": "10001"}}
+            convs = []
+            for i in range(concurrency):
+                acct = f"bench-{uuid.uuid4().hex[:8]}-{i}"
+                (await c.put(f"/v1/accounts/{acct}", json=account, headers=key)).raise_for_status()
+                r = await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True}, headers=key)
+                r.raise_for_status()
+                convs.append(r.json())
+            latencies: list[float] = []
+            errors = 0
+            per_conv = max(1, turns // concurrency)
+
+            async def borrower(conv: dict[str, str]) -> None:
+                nonlocal errors
+                auth = {"Authorization": f"Bearer {conv['borrower_token']}"}
+                for n in range(per_conv):
+                    t0 = time.perf_counter()
+                    r = await c.post(f"/v1/conversations/{conv['conversation_id']}/messages",
+                                     json={"text": BORROWER_LINES[n % len(BORROWER_LINES)]}, headers=auth)
+                    latencies.append(time.perf_counter() - t0)
+                    if r.status_code != 201:
+                        errors += 1
+
+            # warm-up: one turn per conversation, not measured
+            await asyncio.gather(*(c.post(f"/v1/conversations/{cv['conversation_id']}/messages",
+                                          json={"text": "hello"},
+                                          headers={"Authorization": f"Bearer {cv['borrower_token']}"})
+                                   for cv in convs))
+            started = time.perf_counter()
+            await asyncio.gather(*(borrower(cv) for cv in convs))
+            wall = time.perf_counter() - started
+    return {"latencies": latencies, "wall": wall, "errors": errors}
+
+
+def _report(label: str, result: dict[str, Any], subtract_ms: float = 0.0) -> None:
+    lat_ms = [max(x * 1000 - subtract_ms, 0.0) for x in result["latencies"]]
+    p = percentiles(lat_ms)
+    rate = len(lat_ms) / result["wall"] if result["wall"] else 0.0
+    print(f"{label:46} turns={len(lat_ms):5d} p50={p['p50']:7.2f}ms p99={p['p99']:7.2f}ms "
+          f"max={p['max']:7.2f}ms turns/s={rate:7.1f} errors={result['errors']}")
+
+
+def cmd_bench_turn(args: argparse.Namespace) -> int:
+    from mediator.settings import Settings
+
+    tmp = tempfile.mkdtemp(prefix="mediator-bench-")
+    stores = []
+    if args.database_url:
+        stores.append(("given", args.database_url, args.redis_url))
+    else:
+        stores.append(("sqlite+memory", f"sqlite+aiosqlite:///{tmp}/bench.db", None))
+        pg = os.environ.get("MEDIATOR_BENCH_DATABASE_URL")
+        if pg:
+            stores.append(("postgres+redis", pg, args.redis_url or os.environ.get("MEDIATOR_BENCH_REDIS_URL")))
+    print("mediator bench turn: service overhead per borrower turn (mediator answers instantly)")
+    for label, db_url, redis_url in stores:
+        for conc in args.concurrency:
+            settings = Settings(_env_file=None, DATABASE_URL=db_url, REDIS_URL=redis_url,
+                                MEDIATOR_INTEGRATION_KEY="bench", MEDIATOR_SECRET_KEY="bench-secret-" + "x" * 32,
+                                MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=None, OPENAI_API_KEY=None,
+                                MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
+            turns = max(args.turns, conc * 2)
+            result = asyncio.run(_run(settings, InstantBackend(), turns, conc))
+            _report(f"{label} concurrency={conc}", result)
+    if args.model_latency_ms:
+        from mediator.agent import get_backend
+        from mediator.devtools.stub_openai import run_stub
+
+        with run_stub(latency_ms=args.model_latency_ms, mode="helpful") as stub:
+            for conc in args.concurrency:
+                settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench-llm-{conc}.db",
+                                    MEDIATOR_INTEGRATION_KEY="bench", MEDIATOR_SECRET_KEY="bench-secret-" + "x" * 32,
+                                    MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=stub.url, OPENAI_API_KEY="stub",
+                                    MEDIATOR_MODEL="stub-model", MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
+                result = asyncio.run(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc))
+                _report(f"openai->stub({args.model_latency_ms:.0f}ms) concurrency={conc} (minus model)",
+                        result, subtract_ms=args.model_latency_ms)
+    return 0

@@ -1,0 +1,189 @@
+"""The Redis bus: pub/sub for live events across instances, a Stream with a consumer group
+for alerts (each alert handled by one instance, retried until acknowledged).
+
+Live events are also delivered to this process's own subscribers directly, so a borrower
+and a mediator on the same instance keep chatting live while Redis is down; envelopes carry
+the origin instance id so an instance ignores its own echoes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError, ResponseError
+
+from mediator.bus.base import AlertHandler, Bus, BusUnavailable
+
+log = logging.getLogger("mediator.bus")
+
+STREAM = "mediator:alerts"
+GROUP = "mediator-alert-consumers"
+_PREFIX = "mediator:ev:"
+
+
+class RedisBus(Bus):
+    name = "redis"
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self.instance = uuid.uuid4().hex
+        self.redis = aioredis.from_url(
+            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5, health_check_interval=15
+        )
+        self._pubsub: Any = None
+        self._reader: asyncio.Task[None] | None = None
+        self._closing = False
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
+
+    async def close(self) -> None:
+        self._closing = True
+        if self._reader:
+            self._reader.cancel()
+            try:
+                await self._reader
+            except (asyncio.CancelledError, Exception):
+                pass
+        if self._pubsub is not None:
+            try:
+                await self._pubsub.aclose()
+            except Exception:
+                pass
+        await self.redis.aclose()
+
+    async def healthy(self) -> bool:
+        try:
+            return bool(await self.redis.ping())
+        except (RedisError, OSError):
+            return False
+
+    # --- live events -----------------------------------------------------------------------
+
+    async def publish(self, channel: str, event: dict[str, Any]) -> None:
+        self.fanout.deliver(channel, event)
+        envelope = json.dumps({"o": self.instance, "e": event}, default=str)
+        try:
+            await self.redis.publish(_PREFIX + channel, envelope)
+        except (RedisError, OSError) as exc:
+            log.warning("live event not published to Redis (%s); local subscribers still got it", type(exc).__name__)
+
+    async def _ensure_pubsub(self) -> Any:
+        if self._pubsub is None:
+            self._pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        return self._pubsub
+
+    async def _on_subscribe(self, channel: str) -> None:
+        async with self._lock:
+            try:
+                ps = await self._ensure_pubsub()
+                await ps.subscribe(_PREFIX + channel)
+            except (RedisError, OSError) as exc:
+                log.warning("Redis subscribe failed (%s); will resubscribe when it is back", type(exc).__name__)
+
+    async def _on_unsubscribe(self, channel: str) -> None:
+        async with self._lock:
+            if self._pubsub is None:
+                return
+            try:
+                await self._pubsub.unsubscribe(_PREFIX + channel)
+            except (RedisError, OSError):
+                pass
+
+    async def _read_loop(self) -> None:
+        backoff = 0.2
+        while not self._closing:
+            ps = self._pubsub
+            if ps is None or not ps.subscribed:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                msg = await ps.get_message(timeout=1.0)
+                backoff = 0.2
+            except (RedisError, OSError, RuntimeError) as exc:
+                log.warning("Redis pub/sub connection lost (%s); reconnecting", type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                await self._resubscribe()
+                continue
+            if not msg or msg.get("type") != "message":
+                continue
+            try:
+                envelope = json.loads(msg["data"])
+            except (TypeError, ValueError):
+                continue
+            if envelope.get("o") == self.instance:
+                continue
+            self.fanout.deliver(msg["channel"][len(_PREFIX) :], envelope.get("e", {}))
+
+    async def _resubscribe(self) -> None:
+        async with self._lock:
+            old, self._pubsub = self._pubsub, None
+            if old is not None:
+                try:
+                    await old.aclose()
+                except Exception:
+                    pass
+            channels = [_PREFIX + c for c in self.fanout.channels()]
+            if not channels:
+                return
+            try:
+                ps = await self._ensure_pubsub()
+                await ps.subscribe(*channels)
+            except (RedisError, OSError):
+                self._pubsub = None
+
+    # --- alerts ----------------------------------------------------------------------------
+
+    async def append_alert(self, payload: dict[str, Any]) -> None:
+        try:
+            await self.redis.xadd(STREAM, {"data": json.dumps(payload, default=str)}, maxlen=100_000)
+        except (RedisError, OSError) as exc:
+            raise BusUnavailable(str(type(exc).__name__)) from exc
+
+    async def _ensure_group(self) -> None:
+        try:
+            await self.redis.xgroup_create(STREAM, GROUP, id="0", mkstream=True)
+        except ResponseError as exc:
+            if "BUSYGROUP" not in str(exc):
+                raise
+
+    async def consume_alerts(self, consumer: str, handler: AlertHandler, stop: asyncio.Event) -> None:
+        backoff = 0.2
+        group_ready = False
+        while not stop.is_set():
+            try:
+                if not group_ready:
+                    await self._ensure_group()
+                    group_ready = True
+                # entries another consumer took but never acknowledged (it died): take them over
+                claimed = await self.redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=30_000, count=50)
+                entries = list(claimed[1]) if claimed else []
+                if not entries:
+                    resp = await self.redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=1000)
+                    entries = [e for _stream, items in (resp or []) for e in items]
+                backoff = 0.2
+            except (RedisError, OSError) as exc:
+                group_ready = False
+                log.warning("alert stream unavailable (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            for entry_id, fields in entries:
+                if not fields:
+                    continue
+                try:
+                    await handler(json.loads(fields["data"]))
+                except Exception:
+                    log.exception("alert handler failed; the entry stays pending and is retried")
+                    continue
+                try:
+                    await self.redis.xack(STREAM, GROUP, entry_id)
+                except (RedisError, OSError):
+                    pass  # redelivered later; the handler is idempotent

@@ -1,0 +1,330 @@
+"""The repository layer: every query the service makes, as small functions on a session.
+
+Routes and the turn pipeline never build SQL themselves; they call these.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from mediator.domain import AccountFacts, ConversationState
+from mediator.store.models import (
+    Account,
+    Alert,
+    AuditEvent,
+    Conversation,
+    IdempotencyRecord,
+    Message,
+    OutboxEntry,
+    StaffUser,
+    utcnow,
+)
+
+GENESIS = "0" * 64
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def sha256_text(text: str | None) -> str | None:
+    return hashlib.sha256(text.encode()).hexdigest() if text is not None else None
+
+
+def _is_pg(session: AsyncSession) -> bool:
+    return session.bind.dialect.name == "postgresql"
+
+
+# --- accounts -----------------------------------------------------------------------------------
+
+
+async def get_account(session: AsyncSession, account_id: str, lock: bool = False) -> Account | None:
+    stmt = select(Account).where(Account.id == account_id)
+    if lock and _is_pg(session):
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def upsert_account(session: AsyncSession, account_id: str, fields: dict[str, Any]) -> tuple[Account, bool]:
+    account = await get_account(session, account_id, lock=True)
+    created = account is None
+    if account is None:
+        account = Account(id=account_id, **fields)
+        session.add(account)
+    else:
+        for name, value in fields.items():
+            setattr(account, name, value)
+        account.erased_at = None
+    await session.flush()
+    return account, created
+
+
+def account_facts(account: Account) -> AccountFacts:
+    return AccountFacts(
+        creditor=account.creditor,
+        balance=Decimal(account.balance),
+        currency=account.currency,
+        days_past_due=account.days_past_due,
+    )
+
+
+# --- conversations ------------------------------------------------------------------------------
+
+_STATE_FIELDS = (
+    "status",
+    "identity_verified",
+    "cease_requested",
+    "dispute_open",
+    "hardship",
+    "vulnerable",
+    "attorney_represented",
+    "bankruptcy",
+    "third_party",
+    "replies_sent",
+    "verification_attempts",
+    "promise",
+    "handover_reason",
+)
+
+
+async def create_conversation(session: AsyncSession, account: Account, identity_verified: bool) -> Conversation:
+    conv = Conversation(id=new_id(), account_id=account.id, identity_verified=identity_verified, status="active")
+    session.add(conv)
+    await session.flush()
+    return conv
+
+
+async def get_conversation(session: AsyncSession, conversation_id: str, lock: bool = False) -> Conversation | None:
+    stmt = select(Conversation).where(Conversation.id == conversation_id)
+    if lock and _is_pg(session):
+        stmt = stmt.with_for_update()
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+def load_state(conv: Conversation, account: Account) -> ConversationState:
+    state = ConversationState(jurisdiction=account.jurisdiction, language=account.language)  # type: ignore[arg-type]
+    for name in _STATE_FIELDS:
+        setattr(state, name, getattr(conv, name))
+    return state
+
+
+def save_state(conv: Conversation, state: ConversationState) -> list[str]:
+    """Copy the state back; return the names of the fields that changed (for the audit log)."""
+    changed = []
+    for name in _STATE_FIELDS:
+        value = getattr(state, name)
+        if getattr(conv, name) != value:
+            setattr(conv, name, value)
+            changed.append(name)
+    return changed
+
+
+async def list_conversations(session: AsyncSession, status: str | None, limit: int) -> list[tuple[Conversation, Account]]:
+    stmt = select(Conversation, Account).join(Account, Account.id == Conversation.account_id)
+    if status:
+        stmt = stmt.where(Conversation.status == status)
+    escalated_first = case((Conversation.status.in_(("escalated", "human")), 0), else_=1)
+    stmt = stmt.order_by(escalated_first, Conversation.risk.desc(), Conversation.last_message_at.desc())
+    stmt = stmt.limit(limit)
+    return [(c, a) for c, a in (await session.execute(stmt)).all()]
+
+
+# --- messages -----------------------------------------------------------------------------------
+
+
+async def append_message(session: AsyncSession, conv: Conversation, role: str, text: str, **fields: Any) -> Message:
+    """Allocate the next sequence number on the (locked) conversation row and store the message."""
+    seq = conv.next_seq
+    conv.next_seq = seq + 1
+    now = utcnow()
+    conv.last_message_at = now
+    msg = Message(id=new_id(), conversation_id=conv.id, seq=seq, role=role, text=text, created_at=now, **fields)
+    session.add(msg)
+    await session.flush()
+    return msg
+
+
+async def list_messages(session: AsyncSession, conversation_id: str, after: int = 0, limit: int = 200) -> list[Message]:
+    stmt = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.seq > after)
+        .order_by(Message.seq)
+        .limit(limit)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_message(session: AsyncSession, message_id: str) -> Message | None:
+    return await session.get(Message, message_id)
+
+
+async def borrower_intents(session: AsyncSession, conversation_id: str) -> list[Message]:
+    stmt = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.role == "borrower")
+        .order_by(Message.seq)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+# --- audit --------------------------------------------------------------------------------------
+
+
+def _event_digest(prev: str, stream: str, kind: str, actor: str | None, conversation_id: str | None,
+                  data: dict[str, Any], created_at: datetime) -> str:
+    body = json.dumps(
+        {"s": stream, "k": kind, "a": actor, "c": conversation_id, "d": data,
+         "t": created_at.replace(tzinfo=None).isoformat(timespec="microseconds")},
+        sort_keys=True, default=str, ensure_ascii=False,
+    )
+    return hashlib.sha256((prev + body).encode()).hexdigest()
+
+
+async def audit(session: AsyncSession, stream: str, kind: str, data: dict[str, Any], actor: str | None = None,
+                conversation_id: str | None = None) -> AuditEvent:
+    """Append a hash-chained event. Callers hold the lock of the stream's owner row (the
+    conversation or the account), so one stream is never appended to concurrently."""
+    prev = (
+        await session.execute(
+            select(AuditEvent.hash).where(AuditEvent.stream == stream).order_by(AuditEvent.id.desc()).limit(1)
+        )
+    ).scalar_one_or_none() or GENESIS
+    now = utcnow()
+    data = json.loads(json.dumps(data, default=str))
+    ev = AuditEvent(stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
+                    prev_hash=prev, created_at=now,
+                    hash=_event_digest(prev, stream, kind, actor, conversation_id, data, now))
+    session.add(ev)
+    await session.flush()
+    return ev
+
+
+async def audit_events(session: AsyncSession, stream: str | None = None, conversation_id: str | None = None,
+                       limit: int = 10_000) -> list[AuditEvent]:
+    stmt = select(AuditEvent).order_by(AuditEvent.id)
+    if stream:
+        stmt = stmt.where(AuditEvent.stream == stream)
+    if conversation_id:
+        stmt = stmt.where(AuditEvent.conversation_id == conversation_id)
+    return list((await session.execute(stmt.limit(limit))).scalars())
+
+
+def verify_chain(events: list[AuditEvent]) -> list[int]:
+    """Ids of events whose hash or link does not check out (empty: the chain is intact)."""
+    bad: list[int] = []
+    last: dict[str, str] = {}
+    for ev in events:
+        prev = last.get(ev.stream, GENESIS)
+        expected = _event_digest(ev.prev_hash, ev.stream, ev.kind, ev.actor, ev.conversation_id, ev.data,
+                                 ev.created_at)
+        if ev.prev_hash != prev or ev.hash != expected:
+            bad.append(ev.id)
+        last[ev.stream] = ev.hash
+    return bad
+
+
+# --- idempotency --------------------------------------------------------------------------------
+
+
+async def get_idempotency(session: AsyncSession, conversation_id: str, key: str) -> IdempotencyRecord | None:
+    return await session.get(IdempotencyRecord, (conversation_id, key))
+
+
+async def start_idempotency(session: AsyncSession, conversation_id: str, key: str, request_hash: str,
+                            message_id: str) -> IdempotencyRecord:
+    rec = IdempotencyRecord(conversation_id=conversation_id, key=key, request_hash=request_hash, message_id=message_id)
+    session.add(rec)
+    await session.flush()
+    return rec
+
+
+async def finish_idempotency(session: AsyncSession, conversation_id: str, key: str, response: dict[str, Any]) -> None:
+    await session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.conversation_id == conversation_id, IdempotencyRecord.key == key)
+        .values(response=json.loads(json.dumps(response, default=str)))
+    )
+
+
+# --- alerts and outbox --------------------------------------------------------------------------
+
+
+async def create_alert(session: AsyncSession, conversation_id: str, kind: str, reason: str, severity: str,
+                       risk: float) -> Alert | None:
+    """One open alert per conversation and trigger kind: a repeat of an open trigger is not new."""
+    dedupe = f"{conversation_id}:{kind}"
+    existing = (await session.execute(select(Alert).where(Alert.dedupe_key == dedupe))).scalar_one_or_none()
+    if existing is not None:
+        if existing.status == "open":
+            existing.risk = max(existing.risk, risk)
+            return None
+        # the earlier one was acknowledged: a new occurrence is a new alert
+        existing.dedupe_key = f"{dedupe}:{existing.id}"
+        await session.flush()
+    alert = Alert(id=new_id(), conversation_id=conversation_id, kind=kind, dedupe_key=dedupe, reason=reason,
+                  severity=severity, risk=risk, status="open")
+    session.add(alert)
+    await session.flush()
+    return alert
+
+
+async def list_alerts(session: AsyncSession, status: str | None, kind: str | None, conversation_id: str | None,
+                      limit: int = 200) -> list[Alert]:
+    stmt = select(Alert).order_by(Alert.created_at.desc()).limit(limit)
+    if status:
+        stmt = stmt.where(Alert.status == status)
+    if kind:
+        stmt = stmt.where(Alert.kind == kind)
+    if conversation_id:
+        stmt = stmt.where(Alert.conversation_id == conversation_id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def get_alert(session: AsyncSession, alert_id: str) -> Alert | None:
+    return await session.get(Alert, alert_id)
+
+
+async def add_outbox(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxEntry:
+    entry = OutboxEntry(topic=topic, payload=json.loads(json.dumps(payload, default=str)))
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def claim_outbox(session: AsyncSession, limit: int = 100) -> list[OutboxEntry]:
+    stmt = select(OutboxEntry).where(OutboxEntry.delivered_at.is_(None)).order_by(OutboxEntry.id).limit(limit)
+    if _is_pg(session):
+        stmt = stmt.with_for_update(skip_locked=True)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def pending_outbox_count(session: AsyncSession) -> int:
+    return int((await session.execute(
+        select(func.count()).select_from(OutboxEntry).where(OutboxEntry.delivered_at.is_(None))
+    )).scalar_one())
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+async def get_staff(session: AsyncSession, username: str) -> StaffUser | None:
+    return await session.get(StaffUser, username)
+
+
+async def put_staff(session: AsyncSession, username: str, password_hash: str, role: str) -> StaffUser:
+    user = await session.get(StaffUser, username)
+    if user is None:
+        user = StaffUser(username=username, password_hash=password_hash, role=role)
+        session.add(user)
+    else:
+        user.password_hash, user.role = password_hash, role
+    await session.flush()
+    return user

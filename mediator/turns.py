@@ -1,0 +1,472 @@
+"""The turn pipeline, one readable path:
+
+    store the borrower's message (+ analysis, state, alerts, audit: one transaction)
+      → mediator backend drafts a reply (no transaction open while the model thinks)
+      → guard check (pass | repair | block → fallback + hand-over)
+      → store what is sent (+ verdict, state, alerts, audit: one transaction) → publish
+
+No text reaches a borrower without a guard verdict: every outgoing path (the mediator's
+reply, a human mediator's message, an agent-assist suggestion, a proactive reminder) goes
+through ``guarded``.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import logging
+import time
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+
+from mediator import metrics
+from mediator.agent.base import AgentReply, HistoryItem, TurnInput
+from mediator.analysis import ConversationFeatures, alert_triggers, analyze_message, conversation_risk
+from mediator.domain import Author, ConversationState, GuardContext, MessageAnalysis, Verdict
+from mediator.errors import Conflict, Invalid, NotFound
+from mediator.plans import approved_offers
+from mediator.security import facts_match
+from mediator.service import Service
+from mediator.store import repo
+from mediator.store.models import Account, Conversation, Message
+from mediator.views import alert_view, borrower_message, staff_message
+
+log = logging.getLogger("mediator.turns")
+
+HISTORY_LIMIT = 40
+
+
+def _analysis_dict(a: MessageAnalysis) -> dict[str, Any]:
+    return {"intents": list(a.intents), "complaint_risk": round(a.complaint_risk, 3),
+            "reasons": list(a.reasons), "language": a.language}
+
+
+def guard_context(state: ConversationState, account: Account, offers: tuple[Any, ...]) -> GuardContext:
+    return GuardContext(
+        jurisdiction=state.jurisdiction,
+        language=state.language,
+        identity_verified=state.identity_verified and not state.third_party,
+        cease_requested=state.cease_requested,
+        dispute_open=state.dispute_open,
+        first_reply=state.first_reply,
+        account=repo.account_facts(account),
+        approved_offers=offers,
+        borrower_name=account.borrower_name,
+    )
+
+
+def guarded(svc: Service, text: str, ctx: GuardContext, author: Author) -> Verdict:
+    """The single door every outgoing text passes through. If the guard itself fails, it fails
+    closed: the policy's pre-approved fallback is sent instead and the conversation escalates."""
+    try:
+        verdict = svc.guard.check(text, ctx, author=author)
+    except Exception:
+        log.exception("guard check failed; failing closed")
+        verdict = Verdict(action="block", violations=(), text=svc.guard.fallback(ctx), original=text,
+                          policy_version=svc.guard.policy_version, rules_fired=("guard_error",),
+                          explanation="The policy check could not run, so nothing was sent.")
+    metrics.GUARD_OUTCOMES.labels(author, verdict.action).inc()
+    for code in verdict.codes:
+        metrics.GUARD_CODES.labels(code).inc()
+    return verdict
+
+
+def verdict_record(v: Verdict) -> dict[str, Any]:
+    return {
+        "action": v.action,
+        "violations": [x.as_dict() for x in v.violations],
+        "policy_version": v.policy_version,
+        "rules_fired": list(v.rules_fired),
+        "timings_us": {k: round(t, 1) for k, t in v.timings_us.items()},
+    }
+
+
+def _changed_fields(before: ConversationState, after: ConversationState) -> dict[str, Any]:
+    return {f.name: getattr(after, f.name) for f in fields(ConversationState)
+            if getattr(before, f.name) != getattr(after, f.name)}
+
+
+async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: MessageAnalysis | None,
+                           blocked: bool) -> list[dict[str, Any]]:
+    """Recompute the conversation's complaint risk and raise alerts (outbox, same transaction)."""
+    borrower_msgs = await repo.borrower_intents(s, conv.id)
+    intents = [tuple((m.analysis or {}).get("intents", ())) for m in borrower_msgs]
+    risks = [float((m.analysis or {}).get("complaint_risk", 0.0)) for m in borrower_msgs]
+    unresolved = 0
+    if conv.dispute_open:
+        unresolved = sum(1 for i in intents if "DISPUTE" in i)
+    wait = 0.0
+    if conv.escalated_at is not None and conv.status in ("escalated", "human"):
+        esc = conv.escalated_at if conv.escalated_at.tzinfo else conv.escalated_at.replace(tzinfo=UTC)
+        wait = (datetime.now(UTC) - esc).total_seconds()
+    features = ConversationFeatures(
+        message_intents=intents, message_risks=risks, guardrail_blocks=conv.guardrail_blocks,
+        handover_wait_s=wait, unresolved_dispute_turns=unresolved, borrower_messages=len(borrower_msgs),
+    )
+    assessment = conversation_risk(features)
+    conv.risk = float(assessment.score)
+    conv.risk_reasons = list(assessment.reasons)
+    message_analysis = analysis or MessageAnalysis(intents=(), complaint_risk=0.0, language="en")
+    raised = []
+    for trig in alert_triggers(message_analysis, assessment, svc.settings.alert_threshold, guardrail_blocked=blocked):
+        alert = await repo.create_alert(s, conv.id, trig.kind, trig.reason, trig.severity, conv.risk)
+        if alert is None:
+            continue
+        view = alert_view(alert)
+        await repo.add_outbox(s, "alert", view)
+        await repo.audit(s, f"conv:{conv.id}", "alert_raised", {"alert_id": alert.id, "kind": trig.kind},
+                         conversation_id=conv.id)
+        metrics.ALERTS.labels(trig.kind).inc()
+        raised.append(view)
+    return raised
+
+
+@dataclass
+class _Stored:
+    """What stage one stored, and what the rest of the turn needs from it."""
+
+    message: dict[str, Any]
+    staff_message: dict[str, Any]
+    analysis: MessageAnalysis
+    state_after_intents: ConversationState
+    state_before: ConversationState
+    muted: bool
+
+
+class _Replay(Exception):
+    """An Idempotency-Key seen before whose turn completed: answer with the first response."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        super().__init__("replay")
+        self.response = response
+
+
+def _request_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+async def _resume_or_replay(s: Any, conv: Conversation, key: str, text: str) -> _Stored | None:
+    """None when the key is new. A retry of a completed turn raises _Replay; a retry of a turn
+    whose message was stored but whose reply was not (a crash, a 503) resumes from the stored
+    message, so nothing is stored twice and nothing is lost."""
+    rec = await repo.get_idempotency(s, conv.id, key)
+    if rec is None:
+        return None
+    if rec.request_hash != _request_hash(text):
+        raise Conflict("this Idempotency-Key was already used with a different message")
+    if rec.response is not None:
+        raise _Replay(rec.response)
+    stored = await repo.get_message(s, rec.message_id) if rec.message_id else None
+    account = await repo.get_account(s, conv.account_id)
+    if stored is None or account is None:
+        raise Conflict("this Idempotency-Key belongs to a message that no longer exists")
+    state = repo.load_state(conv, account)
+    return _Stored(borrower_message(stored), staff_message(stored), MessageAnalysis(**_analysis_from(stored.analysis)),
+                   state, copy.copy(state), conv.status == "human")
+
+
+async def _store_borrower_message(svc: Service, conversation_id: str, text: str, idem_key: str | None) -> _Stored:
+    from mediator.agent import machine
+
+    async with svc.db.transaction() as s:
+        conv = await repo.get_conversation(s, conversation_id, lock=True)
+        if conv is None:
+            raise NotFound("conversation not found")
+        if idem_key:
+            resumed = await _resume_or_replay(s, conv, idem_key, text)
+            if resumed is not None:
+                return resumed
+        if conv.status == "closed":
+            raise Conflict("this conversation is closed")
+        account = await repo.get_account(s, conv.account_id)
+        if account is None or account.erased_at is not None:
+            raise NotFound("the account behind this conversation no longer exists")
+        analysis = analyze_message(text, account.language)
+        state_before = repo.load_state(conv, account)
+        state = copy.copy(state_before)
+        events = machine.apply(state, analysis, text)
+        changed = repo.save_state(conv, state)
+        msg = await repo.append_message(s, conv, "borrower", text, analysis=_analysis_dict(analysis))
+        await repo.audit(s, f"conv:{conv.id}", "borrower_message",
+                         {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
+                          "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
+                         actor="borrower", conversation_id=conv.id)
+        await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
+        if idem_key:
+            await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
+        return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
+                       conv.status == "human")
+
+
+def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
+    stored = stored or {}
+    return {"intents": tuple(stored.get("intents", ())), "complaint_risk": float(stored.get("complaint_risk", 0.0)),
+            "language": stored.get("language", "en"), "reasons": tuple(stored.get("reasons", ()))}
+
+
+async def build_turn(svc: Service, s: Any, conv: Conversation, account: Account, state: ConversationState,
+                     message: str, analysis: MessageAnalysis) -> TurnInput:
+    from mediator.agent.tools import Toolbox
+
+    offers = approved_offers(repo.account_facts(account), account.jurisdiction)
+    history = await repo.list_messages(s, conv.id, after=max(0, conv.next_seq - 1 - HISTORY_LIMIT),
+                                       limit=HISTORY_LIMIT)
+    stored_facts = dict(account.verification or {})
+
+    def verifier(presented: dict[str, str]) -> bool:
+        return facts_match(svc.keys, stored_facts, presented)
+
+    toolbox = Toolbox(state=state, account=repo.account_facts(account), offers=offers,
+                      jurisdiction=account.jurisdiction, language=account.language, verifier=verifier)
+    return TurnInput(
+        conversation_id=conv.id, state=state, account=repo.account_facts(account),
+        borrower_name=account.borrower_name, collector_name=svc.settings.collector_name, offers=offers,
+        history=tuple(HistoryItem(m.role, m.text) for m in history), message=message, analysis=analysis,
+        toolbox=toolbox,
+    )
+
+
+async def _draft(svc: Service, turn: TurnInput) -> tuple[AgentReply, float]:
+    t0 = time.perf_counter()
+    try:
+        reply = await svc.backend.reply(turn)
+        if not isinstance(reply, AgentReply) or not reply.text.strip():
+            raise ValueError("the mediator backend returned no text")
+    except Exception as exc:  # a backend bug must not lose the turn: fall back and hand over
+        metrics.MODEL_ERRORS.labels(type(exc).__name__).inc()
+        log.exception("mediator backend failed; sending the fallback and handing over")
+        reply = AgentReply(text="", backend=getattr(svc.backend, "name", "unknown"), handover=True,
+                           handover_reason="mediator_error")
+    return reply, time.perf_counter() - t0
+
+
+async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key: str | None = None) -> dict[str, Any]:
+    """Handle one borrower message end to end; return the contract's response body."""
+    text = text.strip()
+    if not text:
+        raise Invalid("text must not be empty")
+    if len(text) > svc.settings.max_message_chars:
+        raise Invalid(f"text is longer than {svc.settings.max_message_chars} characters")
+    started = time.perf_counter()
+    with svc.turn_in_flight():
+        try:
+            stored = await _store_borrower_message(svc, conversation_id, text, idem_key)
+        except _Replay as replay:
+            return replay.response
+        await svc.publish(conversation_id, "message", stored.message, stored.staff_message)
+        svc.kick_relay()
+        if stored.muted:
+            response = {"message": stored.message, "reply": None}
+            await _finish_idempotency(svc, conversation_id, idem_key, response)
+            metrics.TURNS.labels("muted").inc()
+            return response
+
+        await svc.publish(conversation_id, "typing", {"active": True})
+        async with svc.db.reader() as s:
+            conv = await repo.get_conversation(s, conversation_id)
+            account = await repo.get_account(s, conv.account_id) if conv else None
+            if conv is None or account is None:
+                raise NotFound("conversation not found")
+            turn = await build_turn(svc, s, conv, account, copy.copy(stored.state_before), text, stored.analysis)
+        reply, model_s = await _draft(svc, turn)
+        state_changes = _changed_fields(stored.state_after_intents, turn.state)
+        ctx = guard_context(turn.state, account, turn.offers)
+        if reply.text:
+            verdict = guarded(svc, reply.text, ctx, "model")
+        else:
+            verdict = Verdict(action="block", violations=(), text=svc.guard.fallback(ctx), original="",
+                              policy_version=svc.guard.policy_version)
+        response = await _store_reply(svc, conversation_id, stored, reply, verdict, state_changes, idem_key)
+        await svc.publish(conversation_id, "typing", {"active": False})
+        svc.kick_relay()
+        elapsed = time.perf_counter() - started
+        metrics.TURN_LATENCY.observe(elapsed)
+        metrics.SERVICE_OVERHEAD.observe(max(elapsed - model_s, 0.0))
+        metrics.TURNS.labels(verdict.action).inc()
+        return response
+
+
+async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, reply: AgentReply, verdict: Verdict,
+                       state_changes: dict[str, Any], idem_key: str | None) -> dict[str, Any]:
+    async with svc.db.transaction() as s:
+        conv = await repo.get_conversation(s, conversation_id, lock=True)
+        assert conv is not None
+        if conv.status == "human":
+            # a human took over while the model was drafting: the draft is never sent
+            await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
+                             {"reason": "human took over", "draft_sha256": repo.sha256_text(reply.text)},
+                             conversation_id=conv.id)
+            response = {"message": stored.message, "reply": None}
+            if idem_key:
+                await repo.finish_idempotency(s, conv.id, idem_key, response)
+            return response
+        for name, value in state_changes.items():
+            if name != "status" and hasattr(conv, name):
+                setattr(conv, name, value)
+        blocked = verdict.action == "block"
+        handover = blocked or reply.handover
+        if blocked:
+            conv.guardrail_blocks += 1
+        msg = await repo.append_message(
+            s, conv, "mediator", verdict.text,
+            draft=reply.text if reply.text != verdict.text else None,
+            backend=reply.backend, prompt_version=reply.prompt_version or None,
+            action=verdict.action, policy_version=verdict.policy_version, verdict=verdict_record(verdict),
+        )
+        conv.replies_sent += 1
+        if handover and conv.status == "active":
+            conv.status = "escalated"
+            conv.escalated_at = msg.created_at
+            conv.handover_reason = reply.handover_reason or ("guardrail_block" if blocked else "handover")
+        await repo.audit(s, f"conv:{conv.id}", "reply_sent", {
+            "message_id": msg.id, "seq": msg.seq, "backend": reply.backend, "prompt_version": reply.prompt_version,
+            "text_sha256": repo.sha256_text(verdict.text), "draft_sha256": repo.sha256_text(reply.text),
+            "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
+            "state_changed": sorted(state_changes), "handover": handover,
+        }, actor="mediator", conversation_id=conv.id)
+        await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
+        response = {"message": stored.message,
+                    "reply": {"id": msg.id, "text": msg.text, "action": verdict.action}}
+        if idem_key:
+            await repo.finish_idempotency(s, conv.id, idem_key, response)
+        sent = borrower_message(msg)
+        status = conv.status
+        staff_view = staff_message(msg)
+    await svc.publish(conversation_id, "message", sent, staff_view)
+    if handover:
+        await svc.publish(conversation_id, "status", {"status": status, "mediator": reply.backend})
+        await svc.publish(conversation_id, "handover", {"to": "human"})
+    return response
+
+
+async def _finish_idempotency(svc: Service, conversation_id: str, key: str | None, response: dict[str, Any]) -> None:
+    if not key:
+        return
+    async with svc.db.transaction() as s:
+        await repo.finish_idempotency(s, conversation_id, key, response)
+
+
+# --- staff paths --------------------------------------------------------------------------------
+
+
+async def _context_for(svc: Service, s: Any, conversation_id: str, lock: bool = False
+                       ) -> tuple[Conversation, Account, ConversationState, GuardContext]:
+    conv = await repo.get_conversation(s, conversation_id, lock=lock)
+    if conv is None:
+        raise NotFound("conversation not found")
+    account = await repo.get_account(s, conv.account_id)
+    if account is None:
+        raise NotFound("account not found")
+    state = repo.load_state(conv, account)
+    offers = approved_offers(repo.account_facts(account), account.jurisdiction)
+    return conv, account, state, guard_context(state, account, offers)
+
+
+async def check_draft(svc: Service, conversation_id: str, text: str) -> Verdict:
+    async with svc.db.reader() as s:
+        _conv, _account, _state, ctx = await _context_for(svc, s, conversation_id)
+    return guarded(svc, text, ctx, "human")
+
+
+async def staff_send(svc: Service, conversation_id: str, username: str, text: str) -> tuple[dict[str, Any] | None, Verdict]:
+    """A human mediator's own message: guard-checked like any other; sending takes the
+    conversation over (the model is muted) if it was not already."""
+    text = text.strip()
+    if not text:
+        raise Invalid("text must not be empty")
+    if len(text) > svc.settings.max_message_chars:
+        raise Invalid(f"text is longer than {svc.settings.max_message_chars} characters")
+    async with svc.db.transaction() as s:
+        conv, _account, _state, ctx = await _context_for(svc, s, conversation_id, lock=True)
+        if conv.status == "closed":
+            raise Conflict("this conversation is closed")
+        verdict = guarded(svc, text, ctx, "human")
+        if verdict.action == "block":
+            await repo.audit(s, f"conv:{conv.id}", "staff_draft_refused", {
+                "draft_sha256": repo.sha256_text(text), "verdict": verdict_record(verdict)},
+                actor=username, conversation_id=conv.id)
+            conv.guardrail_blocks += 1
+            return None, verdict
+        took_over = conv.status != "human"
+        if took_over:
+            conv.status, conv.assigned_to = "human", username
+            conv.escalated_at = conv.escalated_at or datetime.now(UTC)
+        msg = await repo.append_message(
+            s, conv, "agent", verdict.text, draft=text if text != verdict.text else None, author=username,
+            action=verdict.action, policy_version=verdict.policy_version, verdict=verdict_record(verdict),
+        )
+        conv.replies_sent += 1
+        await repo.audit(s, f"conv:{conv.id}", "staff_message", {
+            "message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(msg.text),
+            "draft_sha256": repo.sha256_text(text), "verdict": verdict_record(verdict), "took_over": took_over},
+            actor=username, conversation_id=conv.id)
+        sent, staff_view = borrower_message(msg), staff_message(msg)
+    await svc.publish(conversation_id, "message", sent, staff_view)
+    if took_over:
+        await svc.publish(conversation_id, "status", {"status": "human", "mediator": "human"})
+        await svc.publish(conversation_id, "handover", {"to": "human"})
+    return staff_view, verdict
+
+
+async def set_handover(svc: Service, conversation_id: str, username: str, to_human: bool) -> dict[str, Any]:
+    async with svc.db.transaction() as s:
+        conv = await repo.get_conversation(s, conversation_id, lock=True)
+        if conv is None:
+            raise NotFound("conversation not found")
+        if conv.status == "closed":
+            raise Conflict("this conversation is closed")
+        if to_human:
+            conv.status, conv.assigned_to = "human", username
+            conv.escalated_at = conv.escalated_at or datetime.now(UTC)
+        else:
+            conv.status, conv.handover_reason, conv.escalated_at = "active", None, None
+        await repo.audit(s, f"conv:{conv.id}", "takeover" if to_human else "handback", {}, actor=username,
+                         conversation_id=conv.id)
+        status = conv.status
+    await svc.publish(conversation_id, "status", {"status": status,
+                                                  "mediator": "human" if to_human else svc.backend.name})
+    await svc.publish(conversation_id, "handover", {"to": "human" if to_human else "mediator"})
+    return {"conversation_id": conversation_id, "status": status}
+
+
+async def suggestions(svc: Service, conversation_id: str, n: int = 3) -> list[dict[str, Any]]:
+    """Agent-assist suggestions: each guard-checked before a human sees it; blocked ones dropped."""
+    async with svc.db.reader() as s:
+        conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
+        msgs = await repo.borrower_intents(s, conv.id)
+        last = msgs[-1] if msgs else None
+        analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
+        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis)
+    try:
+        drafts = await svc.backend.suggest(turn, n=n)
+    except Exception:
+        metrics.MODEL_ERRORS.labels("suggest").inc()
+        log.exception("suggestions failed")
+        drafts = []
+    ctx = guard_context(turn.state, account, turn.offers)
+    out = []
+    for d in drafts:
+        v = guarded(svc, d, ctx, "assist")
+        if v.action != "block":
+            out.append({"text": v.text, "action": v.action, "violations": [x.as_dict() for x in v.violations]})
+    return out
+
+
+async def summary(svc: Service, conversation_id: str) -> str:
+    async with svc.db.reader() as s:
+        conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
+        msgs = await repo.borrower_intents(s, conv.id)
+        last = msgs[-1] if msgs else None
+        analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
+        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis)
+    try:
+        return await svc.backend.summarize(turn)
+    except Exception:
+        metrics.MODEL_ERRORS.labels("summarize").inc()
+        log.exception("summary failed")
+        return ""
+
+
+def message_list(rows: list[Message], staff: bool) -> list[dict[str, Any]]:
+    return [staff_message(m) if staff else borrower_message(m) for m in rows]

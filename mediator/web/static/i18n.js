@@ -1,0 +1,276 @@
+/*
+ * Interface strings of the staff pages and the demo page, English and Simplified Chinese.
+ * Elements carry data-i18n="key" (text) or data-i18n-attr="attr:key;attr:key" (attributes);
+ * I18N.apply() fills them in and the language toggle re-applies them without a reload.
+ */
+(function () {
+  "use strict";
+
+  var STRINGS = {
+    en: {
+      lang_toggle: "中文",
+      lang_toggle_label: "Switch language to Chinese",
+      skip: "Skip to main content",
+      app: "mediator",
+      nav_home: "Home",
+      nav_demo: "Borrower demo",
+      nav_panel: "Agent-assist panel",
+      nav_supervisor: "Supervisor dashboard",
+      sign_out: "Sign out",
+      signed_in_as: "Signed in as",
+      index_title: "mediator — guardrailed dispute mediation",
+      index_intro: "An automated, guardrailed assistant for consumer-lending disputes. Every reply is checked against the policy before it is sent.",
+      index_demo: "Try the borrower chat (demo accounts)",
+      index_panel: "For human mediators: queue, live transcripts, guarded suggestions",
+      index_supervisor: "For supervisors: live alerts and charts",
+      index_docs: "API documentation",
+      login_title: "Staff sign-in",
+      login_user: "Username",
+      login_pass: "Password",
+      login_submit: "Sign in",
+      login_bad: "Wrong username or password.",
+      login_error: "Sign-in failed. Please try again.",
+      demo_title: "Borrower chat demo",
+      demo_intro: "Pick a demo account to start a new conversation. The chat below is the same widget a lender embeds with one script tag.",
+      demo_account: "Demo account",
+      demo_start: "Start conversation",
+      demo_unavailable: "Demo mode is off on this server.",
+      demo_us: "US — English",
+      demo_uk: "UK — English",
+      demo_cn: "China — 中文",
+      demo_embed: "Embed code for this conversation",
+      panel_title: "Agent-assist panel",
+      queue: "Queue",
+      queue_empty: "No conversations.",
+      refresh: "Refresh",
+      pick_conversation: "Pick a conversation from the queue.",
+      transcript: "Transcript",
+      account: "Account",
+      offers: "Approved offers",
+      offers_none: "No approved offers.",
+      risk: "Complaint risk",
+      risk_trend: "Complaint risk trend",
+      intents: "Intents",
+      summary: "Summary",
+      summary_none: "No summary yet.",
+      suggestions: "Suggested replies",
+      suggestions_none: "No suggestions right now.",
+      send: "Send",
+      edit: "Edit",
+      discard: "Discard",
+      compose: "Your reply",
+      compose_hint: "Every text is checked by the guardrail before it is sent.",
+      check: "Check",
+      checking: "Checking…",
+      check_pass: "Passes the guardrail.",
+      check_repair: "Will be sent repaired:",
+      check_block: "Refused by the guardrail.",
+      use_alternative: "Use the alternative",
+      alternative: "Suggested alternative:",
+      send_repaired: "Send repaired text",
+      sent: "Sent.",
+      takeover: "Take over",
+      handback: "Hand back to assistant",
+      status: "Status",
+      status_active: "assistant answering",
+      status_escalated: "escalated",
+      status_human: "human mediator",
+      status_closed: "closed",
+      verdict_pass: "passed",
+      verdict_repair: "repaired",
+      verdict_block: "blocked",
+      original_draft: "Original draft",
+      rule: "rule",
+      role_borrower: "Borrower",
+      role_mediator: "Assistant",
+      role_agent: "Mediator",
+      role_system: "System",
+      waiting: "waiting",
+      assigned: "assigned to",
+      live: "Live",
+      offline: "Reconnecting…",
+      error: "Something went wrong:",
+      forbidden_supervisor: "This dashboard is for supervisors. Your role cannot open it; ask a supervisor for access.",
+      sup_title: "Supervisor dashboard",
+      alerts: "Alerts",
+      alerts_none: "No alerts.",
+      filter_open: "Open",
+      filter_ack: "Acknowledged",
+      filter_all: "All",
+      ack: "Acknowledge",
+      assign: "Assign",
+      assignee: "Assign to (username)",
+      open_conversation: "Open conversation",
+      acknowledged_by: "acknowledged by",
+      severity: "severity",
+      kind_complaint_threat: "Complaint threat",
+      kind_vulnerability: "Vulnerability",
+      kind_guardrail_block: "Guardrail block",
+      kind_risk_threshold: "Risk threshold",
+      charts: "Last 24 hours",
+      chart_risk: "Complaint risk over time",
+      chart_blocks: "Guardrail blocks by code",
+      chart_outcomes: "Guardrail outcomes",
+      chart_waits: "Hand-over waits",
+      chart_empty: "No data yet.",
+      avg: "average",
+      max: "maximum",
+      seconds: "s",
+      minutes: "min"
+    },
+    zh: {
+      lang_toggle: "English",
+      lang_toggle_label: "切换到英文",
+      skip: "跳到主要内容",
+      app: "mediator 调解助手",
+      nav_home: "首页",
+      nav_demo: "借款人演示",
+      nav_panel: "坐席辅助面板",
+      nav_supervisor: "主管仪表板",
+      sign_out: "退出登录",
+      signed_in_as: "当前用户",
+      index_title: "mediator — 受护栏约束的争议调解",
+      index_intro: "面向消费信贷争议的自动化调解助手。每条回复在发送前都会按合规政策检查。",
+      index_demo: "体验借款人聊天（演示账户）",
+      index_panel: "人工调解员：队列、实时对话、经过检查的建议回复",
+      index_supervisor: "主管：实时警报和图表",
+      index_docs: "API 文档",
+      login_title: "员工登录",
+      login_user: "用户名",
+      login_pass: "密码",
+      login_submit: "登录",
+      login_bad: "用户名或密码错误。",
+      login_error: "登录失败，请重试。",
+      demo_title: "借款人聊天演示",
+      demo_intro: "选择一个演示账户开始新对话。下方聊天窗口就是贷款机构用一个 script 标签嵌入的同一组件。",
+      demo_account: "演示账户",
+      demo_start: "开始对话",
+      demo_unavailable: "此服务器未开启演示模式。",
+      demo_us: "美国 — 英文",
+      demo_uk: "英国 — 英文",
+      demo_cn: "中国 — 中文",
+      demo_embed: "此对话的嵌入代码",
+      panel_title: "坐席辅助面板",
+      queue: "队列",
+      queue_empty: "暂无对话。",
+      refresh: "刷新",
+      pick_conversation: "请从队列中选择一个对话。",
+      transcript: "对话记录",
+      account: "账户",
+      offers: "已批准的方案",
+      offers_none: "暂无已批准的方案。",
+      risk: "投诉风险",
+      risk_trend: "投诉风险趋势",
+      intents: "意图",
+      summary: "摘要",
+      summary_none: "暂无摘要。",
+      suggestions: "建议回复",
+      suggestions_none: "暂无建议。",
+      send: "发送",
+      edit: "编辑",
+      discard: "丢弃",
+      compose: "您的回复",
+      compose_hint: "每条文字在发送前都会经过合规护栏检查。",
+      check: "检查",
+      checking: "检查中…",
+      check_pass: "通过护栏检查。",
+      check_repair: "将以修正后的文字发送：",
+      check_block: "被护栏拒绝。",
+      use_alternative: "使用替代文字",
+      alternative: "建议的替代文字：",
+      send_repaired: "发送修正后的文字",
+      sent: "已发送。",
+      takeover: "接管对话",
+      handback: "交还给助手",
+      status: "状态",
+      status_active: "助手回复中",
+      status_escalated: "已升级",
+      status_human: "人工调解中",
+      status_closed: "已结束",
+      verdict_pass: "通过",
+      verdict_repair: "已修正",
+      verdict_block: "已拦截",
+      original_draft: "原始草稿",
+      rule: "规则",
+      role_borrower: "借款人",
+      role_mediator: "助手",
+      role_agent: "调解员",
+      role_system: "系统",
+      waiting: "等待",
+      assigned: "分配给",
+      live: "实时",
+      offline: "正在重新连接…",
+      error: "出错了：",
+      forbidden_supervisor: "此仪表板仅供主管使用。您的角色无权访问，请联系主管。",
+      sup_title: "主管仪表板",
+      alerts: "警报",
+      alerts_none: "暂无警报。",
+      filter_open: "未处理",
+      filter_ack: "已确认",
+      filter_all: "全部",
+      ack: "确认",
+      assign: "分配",
+      assignee: "分配给（用户名）",
+      open_conversation: "打开对话",
+      acknowledged_by: "确认人",
+      severity: "严重程度",
+      kind_complaint_threat: "投诉威胁",
+      kind_vulnerability: "弱势客户",
+      kind_guardrail_block: "护栏拦截",
+      kind_risk_threshold: "风险阈值",
+      charts: "最近 24 小时",
+      chart_risk: "投诉风险随时间变化",
+      chart_blocks: "按代码统计的护栏拦截",
+      chart_outcomes: "护栏结果",
+      chart_waits: "转人工等待时间",
+      chart_empty: "暂无数据。",
+      avg: "平均",
+      max: "最高",
+      seconds: "秒",
+      minutes: "分钟"
+    }
+  };
+
+  function current() {
+    var saved = null;
+    try { saved = localStorage.getItem("mediator.lang"); } catch (e) { /* storage blocked */ }
+    if (saved && STRINGS[saved]) return saved;
+    return /^zh/i.test(navigator.language || "") ? "zh" : "en";
+  }
+
+  var I18N = {
+    strings: STRINGS,
+    lang: current(),
+    t: function (key) {
+      var s = STRINGS[I18N.lang] || STRINGS.en;
+      return s[key] != null ? s[key] : (STRINGS.en[key] != null ? STRINGS.en[key] : key);
+    },
+    apply: function (root) {
+      root = root || document;
+      document.documentElement.lang = I18N.lang === "zh" ? "zh-CN" : "en";
+      root.querySelectorAll("[data-i18n]").forEach(function (e) { e.textContent = I18N.t(e.getAttribute("data-i18n")); });
+      root.querySelectorAll("[data-i18n-attr]").forEach(function (e) {
+        e.getAttribute("data-i18n-attr").split(";").forEach(function (pair) {
+          var kv = pair.split(":");
+          if (kv.length === 2) e.setAttribute(kv[0].trim(), I18N.t(kv[1].trim()));
+        });
+      });
+    },
+    set: function (lang) {
+      if (!STRINGS[lang]) return;
+      I18N.lang = lang;
+      try { localStorage.setItem("mediator.lang", lang); } catch (e) { /* storage blocked */ }
+      I18N.apply();
+      document.dispatchEvent(new CustomEvent("mediator:lang", { detail: lang }));
+    },
+    /* Wire every [data-lang-toggle] button to switch between the two languages. */
+    bindToggle: function () {
+      document.querySelectorAll("[data-lang-toggle]").forEach(function (b) {
+        b.addEventListener("click", function () { I18N.set(I18N.lang === "zh" ? "en" : "zh"); });
+      });
+    }
+  };
+
+  window.I18N = I18N;
+  document.addEventListener("DOMContentLoaded", function () { I18N.apply(); I18N.bindToggle(); });
+})();
