@@ -9,6 +9,7 @@ import os
 import re
 import sys
 from datetime import UTC, datetime
+from typing import Any
 
 _DIGITS = re.compile(r"\d[\d \-]{5,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -17,6 +18,17 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 def mask_pii(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
     return _DIGITS.sub(lambda m: "*" * max(len(m.group()) - 4, 0) + m.group()[-4:], text)
+
+
+def mask_data(value: Any, key: str = "") -> Any:
+    """Mask personal data inside a JSON-like value; hashes (keys ending in sha256/hash) stay."""
+    if isinstance(value, dict):
+        return {k: mask_data(v, k) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_data(v, key) for v in value]
+    if isinstance(value, str) and not key.endswith(("sha256", "hash")):
+        return mask_pii(value)
+    return value
 
 
 class JsonFormatter(logging.Formatter):

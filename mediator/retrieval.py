@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rank_bm25 import BM25Okapi
+from rank_bm25 import BM25Plus
 
 from mediator.policy import Policy, Rule, get_policy
 from mediator.textnorm import normalize
@@ -57,7 +57,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s"):
+    for suffix in ("ing", "ed", "es", "s", "e"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
             return word[: -len(suffix)]
     return word
@@ -93,14 +93,17 @@ class RuleIndex:
     """BM25 over one jurisdiction's rules."""
 
     rules: tuple[Rule, ...]
-    bm25: BM25Okapi | None
+    bm25: BM25Plus | None
+    vocab: tuple[frozenset[str], ...] = ()
 
     @classmethod
     def build(cls, rules: tuple[Rule, ...]) -> RuleIndex:
         docs = [tokenize(_document(r)) for r in rules]
         if not docs or not any(docs):
             return cls(rules, None)
-        return cls(rules, BM25Okapi([d or ["_"] for d in docs]))
+        # BM25+ keeps every matching term's weight positive, which small per-jurisdiction
+        # corpora need (plain Okapi gives a term found in half the rules zero weight)
+        return cls(rules, BM25Plus([d or ["_"] for d in docs]), tuple(frozenset(d) for d in docs))
 
     def search(self, query: str, k: int) -> list[Rule]:
         if self.bm25 is None or k <= 0:
@@ -109,8 +112,10 @@ class RuleIndex:
         if not tokens:
             return []
         scores = self.bm25.get_scores(tokens)
-        ranked = sorted(range(len(self.rules)), key=lambda i: (-scores[i], self.rules[i].id))
-        return [self.rules[i] for i in ranked[:k] if scores[i] > 0]
+        wanted = set(tokens)
+        matching = [i for i in range(len(self.rules)) if wanted & self.vocab[i]]
+        ranked = sorted(matching, key=lambda i: (-scores[i], self.rules[i].id))
+        return [self.rules[i] for i in ranked[:k]]
 
 
 _INDEXES: dict[tuple[str, str, str], RuleIndex] = {}

@@ -2,10 +2,14 @@
 
 Full-width forms and compatibility characters fold with NFKC; zero-width and other
 invisible format characters are dropped; common Cyrillic/Greek homoglyphs of Latin
-letters are mapped back; letters spaced or dotted apart ("j a i l", "a.r.r.e.s.t")
-are joined. ``normalize_with_map`` also returns, for every output character, the
-index of the input character it came from, so spans found on the normalised text
-can be reported on the original.
+letters are mapped back; curly quotes and dashes are straightened; letters spaced or
+dotted apart ("j a i l", "a.r.r.e.s.t") are joined. ``normalize_with_map`` also returns,
+for every output character, the index of the input character it came from, so spans
+found on the normalised text can be reported on the original.
+
+The guard calls this on every outgoing reply, so the common case is kept cheap: plain
+ASCII text skips the per-character folding, and each distinct character's folding is
+computed once and cached.
 """
 
 from __future__ import annotations
@@ -29,40 +33,58 @@ _HOMOGLYPHS = str.maketrans(
 )
 # three or more single letters separated by one space/dot/dash/underscore: "j a i l", "a.r.r.e.s.t"
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ ._\-*]){2,}[A-Za-z](?![A-Za-z])")
+# single letters that are ordinary words must not be glued to neighbours: "I a m" is rare,
+# but "a I" patterns in real prose are not; only join runs of 3+ letters (as above).
 
 
 def _is_invisible(ch: str) -> bool:
     return ord(ch) in _INVISIBLE or unicodedata.category(ch) == "Cf"
 
 
+@lru_cache(maxsize=8192)
+def _fold(ch: str) -> str:
+    """The normalised form of one character ('' for invisible ones)."""
+    if _is_invisible(ch):
+        return ""
+    return unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
+
+
+def _join_spaced(joined: str, index: list[int]) -> tuple[str, list[int]]:
+    pieces: list[str] = []
+    new_index: list[int] = []
+    pos = 0
+    for m in _SPACED.finditer(joined):
+        pieces.append(joined[pos : m.start()])
+        new_index.extend(index[pos : m.start()])
+        for k in range(m.start(), m.end()):
+            if joined[k].isalpha():
+                pieces.append(joined[k])
+                new_index.append(index[k])
+        pos = m.end()
+    pieces.append(joined[pos:])
+    new_index.extend(index[pos:])
+    return "".join(pieces), new_index
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Normalise ``text``; return it with a map from output index to input index."""
-    out: list[str] = []
-    index: list[int] = []
-    for i, ch in enumerate(text):
-        if _is_invisible(ch):
-            continue
-        folded = unicodedata.normalize("NFKC", ch).translate(_HOMOGLYPHS)
-        for f in folded:
-            out.append(f)
-            index.append(i)
-    joined = "".join(out)
+    if text.isascii():
+        joined, index = text, list(range(len(text)))
+    else:
+        out: list[str] = []
+        index = []
+        for i, ch in enumerate(text):
+            folded = ch if ch.isascii() else _fold(ch)
+            if len(folded) == 1:
+                out.append(folded)
+                index.append(i)
+            else:
+                for f in folded:
+                    out.append(f)
+                    index.append(i)
+        joined = "".join(out)
     if _SPACED.search(joined):
-        pieces: list[str] = []
-        new_index: list[int] = []
-        pos = 0
-        for m in _SPACED.finditer(joined):
-            pieces.append(joined[pos : m.start()])
-            new_index.extend(index[pos : m.start()])
-            for k in range(m.start(), m.end()):
-                if joined[k].isalpha():
-                    pieces.append(joined[k])
-                    new_index.append(index[k])
-            pos = m.end()
-        pieces.append(joined[pos:])
-        new_index.extend(index[pos:])
-        joined = "".join(pieces)
-        index = new_index
+        joined, index = _join_spaced(joined, index)
     return joined, index
 
 

@@ -132,17 +132,17 @@ def test_pagination(server: ServerThread) -> None:
 class ExplodingBackend:
     name = "exploding"
 
-    async def reply(self, turn):  # noqa: ANN001, ANN201
+    async def reply(self, turn):
         raise RuntimeError("model crashed")
 
-    async def suggest(self, turn, n=3):  # noqa: ANN001, ANN201
+    async def suggest(self, turn, n=3):
         raise RuntimeError("model crashed")
 
-    async def summarize(self, turn):  # noqa: ANN001, ANN201
+    async def summarize(self, turn):
         raise RuntimeError("model crashed")
 
 
-def test_backend_failure_stores_message_sends_fallback_and_escalates(stack, tmp_path) -> None:  # noqa: ANN001
+def test_backend_failure_stores_message_sends_fallback_and_escalates(stack, tmp_path) -> None:
     from tests.conftest import make_settings
 
     with ServerThread(make_settings(stack, tmp_path), backend=ExplodingBackend()) as srv:
@@ -154,11 +154,11 @@ def test_backend_failure_stores_message_sends_fallback_and_escalates(stack, tmp_
             assert reply["action"] == "block"
             assert reply["text"] == srv.svc.guard.fallback(_ctx("US"))
             msgs = borrower.get(f"/v1/conversations/{conv_id}/messages").json()["messages"]
-            assert [m["text"] for m in msgs][0] == "I want to pay"
+            assert next(m["text"] for m in msgs) == "I want to pay"
             assert borrower.get(f"/v1/conversations/{conv_id}").json()["status"] == "escalated"
 
 
-def _ctx(jurisdiction: str):  # noqa: ANN202
+def _ctx(jurisdiction: str):
     from mediator.domain import GuardContext
 
     return GuardContext(jurisdiction=jurisdiction, language="zh" if jurisdiction == "CN" else "en")

@@ -153,7 +153,7 @@ class SSEReader:
                     self.events.append((ev_id, ev_name, json.loads("\n".join(data))))
                     ev_id, ev_name, data = None, "message", []
 
-    def wait_for(self, pred, timeout: float = 10.0) -> list:  # noqa: ANN001
+    def wait_for(self, pred, timeout: float = 10.0) -> list:
         deadline = time.time() + timeout
         while time.time() < deadline:
             hits = [e for e in self.events if pred(e)]

@@ -30,7 +30,7 @@ VerifyOutcome = Literal["none", "partial", "verified", "failed", "locked"]
 
 _DOB = re.compile(
     r"\b\d{4}[-/.]\d{1,2}[-/.]\d{1,2}\b|\b\d{1,2}[-/.]\d{1,2}[-/.]\d{4}\b|\d{4}年\d{1,2}月\d{1,2}日?"
-    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*,?\s+\d{4}\b"
+    r"|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*,?\s+\d{4}\b"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\b",
     re.IGNORECASE,
 )
@@ -50,7 +50,8 @@ def extract_identity(text: str, jurisdiction: str) -> tuple[str | None, str | No
     rest = norm
     m = _DOB.search(norm)
     if m:
-        dob = normalize_dob(_ORDINAL.sub(r"\1", m.group(0)).replace(",", ""), jurisdiction)
+        raw = _ORDINAL.sub(r"\1", m.group(0)).replace(",", "")
+        dob = normalize_dob(re.sub(r"\s+of\s+", " ", raw, flags=re.IGNORECASE), jurisdiction)
         rest = norm[: m.start()] + " " + norm[m.end():]
     pm = _POSTCODE.get(jurisdiction, _POSTCODE["US"]).search(rest)
     return dob, (pm.group(0) if pm else None)
@@ -233,7 +234,9 @@ class Composer:
         engine = _guard_engine()
         if engine is not None:
             try:
-                return str(engine.fallback(guard_context(turn, directive)))
+                # the disclosure, when due, is added by ``compose``: ask for the bare fallback
+                ctx = guard_context(turn, directive).model_copy(update={"first_reply": False})
+                return str(engine.fallback(ctx))
             except Exception:
                 pass
         return self.library.fragment(turn.state.language, "fallback", f={})

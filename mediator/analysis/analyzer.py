@@ -12,7 +12,12 @@ from mediator.analysis.alerts import AlertPolicy, AlertTrigger
 from mediator.analysis.intents import detect_intents
 from mediator.analysis.language import detect_language
 from mediator.analysis.lexicon import Lexicon, get_lexicon
-from mediator.analysis.risk import ConversationFeatures, ConversationRiskModel, MessageRiskModel, RiskAssessment
+from mediator.analysis.risk import (
+    ConversationFeatures,
+    ConversationRiskModel,
+    MessageRiskModel,
+    RiskAssessment,
+)
 from mediator.domain import MessageAnalysis
 
 

@@ -81,8 +81,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     if not messages:
         print(f"mediator: no messages in {path}", file=sys.stderr)
         return 2
-    analyzer = get_analyzer()
     t0 = time.perf_counter()
+    analyzer = get_analyzer()
     analyzer.analyze(messages[0])
     warm_ms = (time.perf_counter() - t0) * 1000
     timings: list[float] = []
@@ -94,7 +94,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
             timings.append((time.perf_counter_ns() - start) / 1000)
     timings.sort()
     print(f"bench analyze: {len(messages)} messages x {max(1, args.rounds)} rounds from {Path(path).name}")
-    print(f"first call (loads and compiles policies/analysis, then analyses): {warm_ms:.1f} ms")
+    print(f"first call (load and compile policies/analysis, analyse one message): {warm_ms:.1f} ms")
     print(
         f"per message (us): p50={_percentile(timings, 0.5):.0f} p90={_percentile(timings, 0.9):.0f} "
         f"p99={_percentile(timings, 0.99):.0f} max={timings[-1]:.0f} mean={statistics.fmean(timings):.0f}"

@@ -64,6 +64,9 @@ class Negation:
         self._en = re.compile(doc["en_cues"])
         self._zh = re.compile(doc["zh_cues"])
         self._en_words = int(doc.get("en_window_words", 4))
+        near = doc.get("en_near_cues")
+        self._en_near = re.compile(near) if near else None
+        self._en_near_words = int(doc.get("en_near_window_words", 1))
         self._zh_chars = int(doc.get("zh_window_chars", 5))
 
     def negated(self, doc: Doc, start: int, end: int) -> bool:
@@ -73,8 +76,12 @@ class Negation:
             return False
         if _CJK.search(doc.text[start:end]):
             return bool(self._zh.search(before[-self._zh_chars :]))
-        words = _WORD.findall(before)[-self._en_words :]
-        return bool(words) and bool(self._en.search(" ".join(words)))
+        words = _WORD.findall(before)
+        if not words:
+            return False
+        if self._en.search(" ".join(words[-self._en_words :])):
+            return True
+        return self._en_near is not None and bool(self._en_near.search(" ".join(words[-self._en_near_words :])))
 
 
 @dataclass(frozen=True, slots=True)

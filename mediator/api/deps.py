@@ -87,7 +87,7 @@ def staff_user(
     return StaffUser(str(claims["sub"]), str(claims.get("role", "")))
 
 
-def require_role(role: str):  # noqa: ANN201 - returns a dependency
+def require_role(role: str):
     def _dep(user: StaffUser = Depends(staff_user)) -> StaffUser:
         if not role_at_least(user.role, role):
             raise HTTPException(403, f"this needs the {role} role")

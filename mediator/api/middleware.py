@@ -79,13 +79,14 @@ class RateLimiter:
         self.redis = redis
         self._local: dict[str, int] = defaultdict(int)
         self._window = 0
+        self._redis_down_until = 0.0
 
     async def hit(self, key: str) -> float | None:
         """None when allowed; otherwise seconds until the window resets."""
         now = time.time()
         window = int(now // 60)
         retry = 60 - (now % 60)
-        if self.redis is not None:
+        if self.redis is not None and now >= self._redis_down_until:
             try:
                 rkey = f"mediator:rl:{key}:{window}"
                 count = await self.redis.incr(rkey)
@@ -93,7 +94,7 @@ class RateLimiter:
                     await self.redis.expire(rkey, 70)
                 return None if count <= self.per_minute else retry
             except Exception:
-                pass
+                self._redis_down_until = now + 5.0  # count locally for a while; don't wait on a dead Redis
         if window != self._window:
             self._local.clear()
             self._window = window

@@ -49,3 +49,17 @@ async def create_conversation(body: ConversationIn, svc: Service = Depends(servi
         conv_id = conv.id
     token = issue_borrower_token(svc.keys, conv_id, svc.settings.borrower_token_ttl_s)
     return {"conversation_id": conv_id, "borrower_token": token}
+
+
+@router.get("/accounts/{account_id}/export", summary="Everything stored about an account (data-subject export)")
+async def export(account_id: str, svc: Service = Depends(service)) -> dict[str, Any]:
+    from mediator.privacy import export_account
+
+    return await export_account(svc, account_id)
+
+
+@router.delete("/accounts/{account_id}", summary="Erase an account's personal data; the audit chain stays intact")
+async def erase(account_id: str, svc: Service = Depends(service)) -> dict[str, Any]:
+    from mediator.privacy import erase_account
+
+    return await erase_account(svc, account_id, actor="integration")

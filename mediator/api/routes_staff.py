@@ -9,7 +9,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import func, select
 
-from mediator.api.deps import StaffUser, require_mediator, require_supervisor, service, staff_user
+from mediator.api.deps import (
+    StaffUser,
+    require_admin,
+    require_mediator,
+    require_supervisor,
+    service,
+    staff_user,
+)
 from mediator.api.schemas import AssignIn, MessageIn, StaffLogin
 from mediator.api.sse import message_stream, plain_stream, stream_response
 from mediator.errors import NotFound
@@ -213,4 +220,23 @@ async def stats(hours: int = Query(default=24, ge=1, le=24 * 90), user: StaffUse
         "outcomes": outcomes,
         "handover_waits": sorted(waits, key=lambda w: -w["wait_s"])[:50],
         "blocked_staff_and_model_total": int(total_blocks),
+    }
+
+
+@router.get("/audit", summary="Admin: the audit trail (masked) with a hash-chain check")
+async def audit_trail(conversation_id: str | None = Query(default=None, max_length=36),
+                      limit: int = Query(default=1000, ge=1, le=10_000),
+                      user: StaffUser = Depends(require_admin), svc: Service = Depends(service)) -> dict[str, Any]:
+    from mediator.logging_setup import mask_data
+
+    async with svc.db.reader() as s:
+        events = await repo.audit_events(s, conversation_id=conversation_id, limit=limit)
+    broken = repo.verify_chain(events) if conversation_id else []
+    return {
+        "events": [{"id": e.id, "stream": e.stream, "kind": e.kind, "actor": e.actor,
+                    "data": mask_data(e.data),
+                    "created_at": e.created_at.isoformat(), "prev_hash": e.prev_hash, "hash": e.hash}
+                   for e in events],
+        "chain_intact": not broken,
+        "broken_event_ids": broken,
     }

@@ -29,8 +29,9 @@ _PREFIX = "mediator:ev:"
 class RedisBus(Bus):
     name = "redis"
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, claim_idle_ms: int = 30_000) -> None:
         super().__init__()
+        self.claim_idle_ms = claim_idle_ms
         self.instance = uuid.uuid4().hex
         self.redis = aioredis.from_url(
             url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5, health_check_interval=15
@@ -163,7 +164,7 @@ class RedisBus(Bus):
                     await self._ensure_group()
                     group_ready = True
                 # entries another consumer took but never acknowledged (it died): take them over
-                claimed = await self.redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=30_000, count=50)
+                claimed = await self.redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=self.claim_idle_ms, count=50)
                 entries = list(claimed[1]) if claimed else []
                 if not entries:
                     resp = await self.redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=1000)

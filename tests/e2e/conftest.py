@@ -30,6 +30,8 @@ CHROMIUM_ARGS = [
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 STARTUP_S = 60.0
+# drafts the stub model sends in adversarial mode: threats and abuse no repair can save
+ADVERSARIAL_REPLIES = Path(__file__).resolve().parent / "data" / "adversarial_replies.jsonl"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -52,12 +54,16 @@ def _wait_http(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"process exited with {proc.returncode}:\n{log.read_text(errors='replace')[-4000:]}")
+            raise RuntimeError(f"process exited with {proc.returncode}:\n{_tail(log)}")
         with contextlib.suppress(httpx.HTTPError):
             if httpx.get(url, timeout=2).status_code < 500:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {STARTUP_S}s:\n{log.read_text(errors='replace')[-4000:]}")
+    raise RuntimeError(f"{url} did not answer within {STARTUP_S}s:\n{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-4000:]
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -78,7 +84,8 @@ class Server:
     log: Path
 
     def staff_token(self, username: str, password: str) -> str:
-        r = httpx.post(f"{self.base}/v1/staff/login", json={"username": username, "password": password}, timeout=10)
+        body = {"username": username, "password": password}
+        r = httpx.post(f"{self.base}/v1/staff/login", json=body, timeout=10)
         r.raise_for_status()
         return r.json()["token"]
 
@@ -140,7 +147,8 @@ def adversarial_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
     log = tmp / "stub.log"
     with log.open("wb") as out:
         stub = subprocess.Popen(
-            [sys.executable, "-m", "mediator.devtools.stub_openai", "--port", str(port), "--mode", "adversarial"],
+            [sys.executable, "-m", "mediator.devtools.stub_openai", "--port", str(port), "--mode", "adversarial",
+             "--adversarial-file", str(ADVERSARIAL_REPLIES), "--latency-ms", "50"],
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
         )
     try:

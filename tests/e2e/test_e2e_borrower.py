@@ -43,13 +43,21 @@ def wait_for_count(page: Any, role: str, n: int) -> None:
     )
 
 
+def wait_for_total(page: Any, n: int) -> None:
+    page.wait_for_function(
+        "([sel, n]) => document.querySelector(sel).shadowRoot.querySelectorAll('.mw-msg[data-id]').length >= n",
+        arg=[WIDGET, n],
+    )
+
+
 def send(page: Any, text: str) -> None:
     page.fill(INPUT, text)
     page.press(INPUT, "Enter")
 
 
 def server_transcript(server: Any, conv: dict[str, str]) -> list[dict[str, Any]]:
-    return server.get(f"/v1/conversations/{conv['conversation_id']}/messages", token=conv["borrower_token"])["messages"]
+    path = f"/v1/conversations/{conv['conversation_id']}/messages"
+    return server.get(path, token=conv["borrower_token"])["messages"]
 
 
 def test_borrower_chats_in_english(server: Any, new_page: Any, screenshot: Any) -> None:
@@ -119,7 +127,7 @@ def test_keyboard_only_and_mobile_layout(server: Any, new_page: Any, screenshot:
     screenshot(page, "widget-mobile")
 
 
-def test_dropped_stream_is_replayed_without_loss_or_duplicates(server: Any, new_page: Any, screenshot: Any) -> None:
+def test_dropped_stream_is_replayed_without_loss_or_duplicates(server: Any, new_page: Any) -> None:
     page = new_page()
     conv = open_demo(page, server, "demo-us")
     send(page, "What is the balance on this account?")
@@ -145,10 +153,7 @@ def test_dropped_stream_is_replayed_without_loss_or_duplicates(server: Any, new_
     page.wait_for_selector(f"{WIDGET}[data-connected=true]", timeout=30_000)
     wait_for_count(page, "borrower", 2)
     expected = server_transcript(server, conv)
-    page.wait_for_function(
-        "([sel, n]) => document.querySelector(sel).shadowRoot.querySelectorAll('.mw-msg[data-id]').length >= n",
-        arg=[WIDGET, len(expected)],
-    )
+    wait_for_total(page, len(expected))
     msgs = shown(page)
     assert [m["id"] for m in msgs] == [m["id"] for m in expected]
     assert len({m["id"] for m in msgs}) == len(msgs)
@@ -156,14 +161,11 @@ def test_dropped_stream_is_replayed_without_loss_or_duplicates(server: Any, new_
     # a full reload replays the same history from the server, still once each
     page.reload()
     page.wait_for_selector(f"{WIDGET}[data-connected=true]")
-    page.wait_for_function(
-        "([sel, n]) => document.querySelector(sel).shadowRoot.querySelectorAll('.mw-msg[data-id]').length >= n",
-        arg=[WIDGET, len(expected)],
-    )
+    wait_for_total(page, len(expected))
     assert [m["id"] for m in shown(page)] == [m["id"] for m in expected]
 
 
-def test_widget_embeds_with_one_script_tag(server: Any, new_page: Any, screenshot: Any) -> None:
+def test_widget_embeds_with_one_script_tag(server: Any, new_page: Any) -> None:
     """A lender's page: nothing but the script tag with data attributes."""
     started = server.post("/v1/conversations", {"account_id": "demo-uk", "identity_verified": False})
     assert started.status_code == 201

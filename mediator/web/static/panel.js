@@ -310,7 +310,12 @@
       renderSuggestions();
     });
     loadQueue();
-    state.queueTimer = setInterval(loadQueue, 15000);
+    // queue changes arrive live; the slow poll is only a safety net
+    var queueSoon = null;
+    Staff.stream("/v1/staff/events", {
+      conversation: function () { clearTimeout(queueSoon); queueSoon = setTimeout(loadQueue, 300); }
+    });
+    state.queueTimer = setInterval(loadQueue, 30000);
     var wanted = new URLSearchParams(location.search).get("c");
     if (wanted) open(wanted);
   });

@@ -52,7 +52,7 @@
     if (!list.length) ul.appendChild(el("li", { class: "muted", text: I18N.t("alerts_none") }));
     list.forEach(function (a) {
       var inputId = "assign-" + a.id;
-      var assignee = el("input", { id: inputId, value: a.assigned_to || "", autocomplete: "off" });
+      var assignee = el("input", { id: inputId, value: a.assigned_to || "", autocomplete: "off", placeholder: I18N.t("login_user") });
       ul.appendChild(el("li", { "data-alert": a.id, "data-kind": a.kind, "data-status": a.status }, [
         el("div", { class: "row" }, [
           el("strong", { text: I18N.t("kind_" + a.kind) }),

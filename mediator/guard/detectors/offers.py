@@ -1,0 +1,151 @@
+"""UNAUTHORIZED_OFFER and figure-based FALSE_REPRESENTATION.
+
+Every figure in the reply is compared by value with the context, which is the whole truth:
+money with the balance and the approved offers' totals, instalment amounts, partial sums and
+savings; discount percentages with the approved settlements; instalment counts with the
+approved plans; deferral days with the approved deferrals; days past due with the account.
+An approximate figure ("about $207") is never approved. An unknown amount in a clause that
+states what is owed misstates the debt (FALSE_REPRESENTATION); anywhere else it is an offer
+nobody approved. Extra promises (credit-file removal, waived interest) come from
+``policies/guard/offers.yaml`` phrase groups.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from mediator.domain import GuardContext
+from mediator.guard import numbers
+from mediator.guard.data import GuardData, Lex, compile_en, compile_zh
+from mediator.guard.detectors.base import Finding, PhraseDetector
+from mediator.guard.doc import Doc
+
+_CENT = Decimal("0.005")
+
+
+def known_amounts(ctx: GuardContext) -> set[Decimal]:
+    """Every money value the context makes true: balance, offer terms, partial sums, savings."""
+    values: set[Decimal] = set()
+    balance = ctx.account.balance if ctx.account else None
+    if balance is not None:
+        values.add(balance)
+    for o in ctx.approved_offers:
+        if o.total is not None:
+            values.add(o.total)
+            if balance is not None:
+                values.add(balance - o.total)
+        if o.amount_each is not None:
+            for k in range(1, (o.installments or 1) + 1):
+                values.add(o.amount_each * k)
+    return values
+
+
+def approved_discounts(ctx: GuardContext) -> set[Decimal]:
+    out: set[Decimal] = set()
+    balance = ctx.account.balance if ctx.account else None
+    for o in ctx.approved_offers:
+        if o.kind != "settlement":
+            continue
+        if o.discount_pct is not None:
+            out.add(Decimal(o.discount_pct))
+        if o.total is not None and balance:
+            out.add(((balance - o.total) * 100 / balance).quantize(Decimal("0.01")))
+    return out
+
+
+def _matches(value: Decimal, allowed: set[Decimal]) -> bool:
+    return any(abs(value - a) < _CENT for a in allowed)
+
+
+class _Cues:
+    """The clause-level wording cues of offers.yaml, compiled once."""
+
+    def __init__(self, doc: dict) -> None:
+        self.balance = Lex.of(doc.get("balance_words"))
+        self.offer = Lex.of(doc.get("offer_words"))
+        self.discount = Lex.of(doc.get("discount_words"))
+        self.deferral = Lex.of(doc.get("deferral_words"))
+        self.not_offer = Lex.of(doc.get("count_not_offer"))
+        self.partial = Lex.of(doc.get("count_partial"))
+        approx = doc["approximations"]
+        self.approx_before = Lex(compile_en([approx["en"], approx["symbols"]]), compile_zh(approx["zh"]))
+        self.approx_after = Lex(compile_en(approx["en_after"]), compile_zh(approx["zh_after"]))
+
+    def approximate(self, text: str, start: int, end: int) -> bool:
+        return self.approx_before.search_str(text[max(0, start - 24) : start]) or self.approx_after.search_str(
+            text[end : end + 20]
+        )
+
+
+class OffersDetector:
+    name = "offers"
+
+    def __init__(self, data: GuardData) -> None:
+        doc = data.doc("offers")
+        self.cues = _Cues(doc)
+        self.rules = {str(k): str(v) for k, v in doc["rules"].items()}
+        self.false_rules = {str(k): str(v) for k, v in doc["false_rules"].items()}
+        self.promises = PhraseDetector(data, "offers", name="offers.promises")
+
+    def _finding(self, ctx: GuardContext, code: str, f: numbers.Figure, detail: str, src: str) -> Finding:
+        rules = self.rules if code == "UNAUTHORIZED_OFFER" else self.false_rules
+        return Finding(code, rules.get(ctx.jurisdiction, ""), f.start, f.end, detail, f"{code}.{src}")
+
+    def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
+        text, cues = doc.text, self.cues
+        out: list[Finding] = []
+        amounts = known_amounts(ctx)
+        for f in numbers.money(text):
+            lo, hi = doc.clause(f.start, f.end)
+            shown = text[f.start : f.end]
+            if cues.approximate(text, f.start, f.end):
+                out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"approximate figure {shown!r}", "approx"))
+            elif not _matches(f.value, amounts):
+                if cues.balance.search(doc, lo, hi) and not cues.offer.search(doc, lo, hi):
+                    detail = f"states an amount owed ({shown}) that is not the account balance"
+                    out.append(self._finding(ctx, "FALSE_REPRESENTATION", f, detail, "amount"))
+                else:
+                    detail = f"{shown} matches no approved offer or account figure"
+                    out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, detail, "amount"))
+        discounts = approved_discounts(ctx)
+        for f in numbers.percents(text):
+            lo, hi = doc.clause(f.start, f.end)
+            if f.kind == "pay_ratio":
+                pct = 100 - f.value
+            elif cues.discount.search(doc, lo, hi):
+                pct = f.value
+            else:
+                continue
+            if not _matches(pct, discounts):
+                shown = text[f.start : f.end]
+                out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"discount {shown} is not approved", "percent"))
+        plans = {o.installments for o in ctx.approved_offers if o.kind == "installment" and o.installments}
+        for f in numbers.counts(text):
+            before = text[max(0, f.start - 20) : f.start]
+            if cues.not_offer.search_str(before):
+                continue
+            n = int(f.value)
+            partial = cues.partial.search_str(before)
+            if n in plans or (partial and plans and n < max(plans)):
+                continue
+            lo, hi = doc.clause(f.start, f.end)
+            if cues.deferral.search(doc, lo, hi):
+                continue  # "hold payments for 3 months" is a deferral, checked below
+            shown = text[f.start : f.end]
+            out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"{shown!r}: no approved plan has {n} payments", "count"))
+        deferrals = {Decimal(o.days) for o in ctx.approved_offers if o.kind == "deferral" and o.days}
+        for f in numbers.days(text) if cues.deferral.search(doc) else ():
+            lo, hi = doc.clause(f.start, f.end)
+            if not cues.deferral.search(doc, lo, hi) or _matches(f.value, deferrals):
+                continue
+            shown = text[f.start : f.end]
+            out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"deferral of {shown} is not approved", "deferral"))
+        dpd = ctx.account.days_past_due if ctx.account else None
+        if dpd is not None:
+            for f in numbers.days_past_due(text):
+                if int(f.value) != dpd:
+                    shown = text[f.start : f.end]
+                    detail = f"says {shown!r}; the account is {dpd} days past due"
+                    out.append(self._finding(ctx, "FALSE_REPRESENTATION", f, detail, "days_past_due"))
+        out.extend(self.promises.run(doc, ctx))
+        return out

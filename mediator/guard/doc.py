@@ -1,0 +1,98 @@
+"""One reply prepared for checking: normalised text, span map, clause and negation helpers.
+
+Every detector reads the same ``Doc`` so normalisation happens once per check, and spans
+found on the normalised text are mapped back to the original text in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mediator.textnorm import normalize_with_map
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Negation:
+    """Decides whether a hit is negated within its clause ("we will NOT contact your employer")."""
+
+    breaks: re.Pattern[str]
+    en_negators: re.Pattern[str]
+    en_conditional: re.Pattern[str]
+    en_not_negation: re.Pattern[str]
+    zh_negators: re.Pattern[str]
+    zh_near: re.Pattern[str]
+    en_window: int = 45
+    zh_window: int = 8
+
+    def clause_before(self, text: str, start: int, window: int) -> str:
+        seg = text[max(0, start - window) : start]
+        last = None
+        for last in self.breaks.finditer(seg):
+            pass
+        return seg[last.end() :] if last else seg
+
+    def negated(self, text: str, start: int) -> bool:
+        seg = self.en_not_negation.sub(" ", self.clause_before(text, start, self.en_window))
+        hits = list(self.en_negators.finditer(seg))
+        if hits and not self.en_conditional.search(seg, 0, hits[-1].start()):
+            return True
+        zseg = self.clause_before(text, start, self.zh_window)
+        return bool(self.zh_negators.search(zseg) or self.zh_near.search(zseg[-2:]))
+
+
+@dataclass(slots=True)
+class Doc:
+    """The normalised reply; ``index[i]`` is the original position of normalised char ``i``."""
+
+    original: str
+    text: str
+    lower: str
+    """``text`` lower-cased, same length, for the English patterns."""
+    index: list[int]
+    has_cjk: bool
+    has_latin: bool
+    cache: dict[str, object] = field(default_factory=dict)
+    """Per-check memo for values several detectors share (figures, sentences)."""
+
+    @classmethod
+    def build(cls, original: str) -> Doc:
+        text, index = normalize_with_map(original)
+        lower = text.lower()
+        if len(lower) != len(text):  # a few characters lower-case to two ("İ"): keep positions
+            lower = "".join(c.lower()[:1] or c for c in text)
+        return cls(original, text, lower, index, bool(_CJK.search(text)), bool(_LATIN.search(text)))
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised span to the original text."""
+        if not self.index:
+            return (0, 0)
+        start = min(max(start, 0), len(self.index) - 1)
+        end = min(max(end, start + 1), len(self.index))
+        return (self.index[start], self.index[end - 1] + 1)
+
+    def clause(self, start: int, end: int, breaks: str = ".!?;。\n,，") -> tuple[int, int]:
+        """The clause around a span: from the previous break to the next one."""
+        lo = start
+        while lo > 0 and self.text[lo - 1] not in breaks:
+            lo -= 1
+        hi = end
+        n = len(self.text)
+        while hi < n and self.text[hi] not in breaks:
+            hi += 1
+        return lo, hi
+
+    def sentence(self, start: int, end: int) -> tuple[int, int]:
+        """The sentence around a span (a full stop inside "1006.34" does not end it)."""
+        t = self.text
+        lo = start
+        while lo > 0 and not (t[lo - 1] in "!?。\n" or (t[lo - 1] == "." and (lo >= len(t) or t[lo].isspace()))):
+            lo -= 1
+        hi = end
+        n = len(t)
+        while hi < n and not (t[hi] in "!?。\n" or (t[hi] == "." and (hi + 1 >= n or t[hi + 1].isspace()))):
+            hi += 1
+        return lo, hi

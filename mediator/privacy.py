@@ -1,0 +1,91 @@
+"""A borrower's data export and erasure, and the retention purge.
+
+Erasure removes personal data (name, verification hashes, message texts, drafts) but keeps
+the audit trail: audit events hold only hashes of texts, so the chain still verifies and an
+auditor can still see what happened, when, and under which policy version.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+
+from mediator.errors import NotFound
+from mediator.service import Service
+from mediator.store import repo
+from mediator.store.models import Account, Conversation, Message
+from mediator.views import account_view, alert_view, iso, staff_message
+
+ERASED = "[erased]"
+
+
+async def export_account(svc: Service, account_id: str) -> dict[str, Any]:
+    async with svc.db.reader() as s:
+        account = await repo.get_account(s, account_id)
+        if account is None:
+            raise NotFound("account not found")
+        convs = list((await s.execute(select(Conversation).where(Conversation.account_id == account_id)
+                                      .order_by(Conversation.created_at))).scalars())
+        out = []
+        for c in convs:
+            msgs = await repo.list_messages(s, c.id, limit=100_000)
+            alerts = await repo.list_alerts(s, None, None, c.id)
+            events = await repo.audit_events(s, stream=f"conv:{c.id}")
+            out.append({
+                "conversation_id": c.id, "status": c.status, "created_at": iso(c.created_at),
+                "messages": [staff_message(m) for m in msgs],
+                "alerts": [alert_view(a) for a in alerts],
+                "audit": [{"id": e.id, "kind": e.kind, "actor": e.actor, "data": e.data,
+                           "created_at": iso(e.created_at), "hash": e.hash} for e in events],
+                "audit_chain_intact": not repo.verify_chain(events),
+            })
+    return {"account": account_view(account), "erased_at": iso(account.erased_at), "conversations": out}
+
+
+async def erase_account(svc: Service, account_id: str, actor: str) -> dict[str, Any]:
+    async with svc.db.transaction() as s:
+        account = await repo.get_account(s, account_id, lock=True)
+        if account is None:
+            raise NotFound("account not found")
+        conv_ids = list((await s.execute(select(Conversation.id).where(Conversation.account_id == account_id))).scalars())
+        erased = await _erase(s, account, conv_ids)
+        await repo.audit(s, f"account:{account_id}", "account_erased",
+                         {"conversations": len(conv_ids), "messages": erased}, actor=actor)
+    return {"account_id": account_id, "conversations": len(conv_ids), "messages_erased": erased}
+
+
+async def _erase(s: Any, account: Account, conv_ids: list[str]) -> int:
+    account.borrower_name = None
+    account.verification = {}
+    account.timezone = None
+    account.erased_at = datetime.now(UTC)
+    if not conv_ids:
+        return 0
+    result = await s.execute(
+        update(Message).where(Message.conversation_id.in_(conv_ids))
+        .values(text=ERASED, draft=None, analysis=None)
+    )
+    await s.execute(update(Conversation).where(Conversation.id.in_(conv_ids))
+                    .values(status="closed", summary=None, promise=None))
+    return int(result.rowcount or 0)
+
+
+async def purge_expired(svc: Service, now: datetime | None = None) -> int:
+    """Erase accounts whose last conversation activity is older than the retention period."""
+    now = now or datetime.now(UTC)
+    cutoff = now - timedelta(days=svc.settings.retention_days)
+    purged = 0
+    async with svc.db.transaction() as s:
+        accounts = list((await s.execute(select(Account).where(Account.erased_at.is_(None),
+                                                                Account.updated_at < cutoff))).scalars())
+        for account in accounts:
+            convs = list((await s.execute(select(Conversation).where(Conversation.account_id == account.id))).scalars())
+            if any((c.last_message_at or c.created_at) >= cutoff for c in convs):
+                continue
+            await _erase(s, account, [c.id for c in convs])
+            await repo.audit(s, f"account:{account.id}", "account_purged",
+                             {"retention_days": svc.settings.retention_days}, actor="retention")
+            purged += 1
+    return purged

@@ -1,0 +1,106 @@
+"""The bus: live events fan out, alerts are consumed once per group and retried on failure."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import pytest
+
+from mediator.bus.memory import InProcessBus
+from tests.conftest import REDIS_URL, _need_services
+
+
+async def test_in_process_bus_delivers_to_every_subscriber() -> None:
+    bus = InProcessBus()
+    async with bus.subscribe("c") as a, bus.subscribe("c") as b, bus.subscribe("other") as _o:
+        await bus.publish("c", {"n": 1})
+        assert await asyncio.wait_for(a.__anext__(), 1) == {"n": 1}
+        assert await asyncio.wait_for(b.__anext__(), 1) == {"n": 1}
+    assert bus.fanout.channels() == []
+
+
+async def test_in_process_alerts_retry_after_handler_failure() -> None:
+    bus = InProcessBus()
+    seen: list[str] = []
+    fail_once = {"x": True}
+
+    async def handler(payload: dict) -> None:
+        if fail_once["x"]:
+            fail_once["x"] = False
+            raise RuntimeError("transient")
+        seen.append(payload["id"])
+
+    stop = asyncio.Event()
+    task = asyncio.create_task(bus.consume_alerts("me", handler, stop))
+    await bus.append_alert({"id": "a1"})
+    for _ in range(100):
+        if seen:
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await task
+    assert seen == ["a1"]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    _need_services()
+    import redis
+
+    r = redis.Redis.from_url(REDIS_URL)
+    r.flushdb()
+    r.close()
+    return REDIS_URL
+
+
+async def test_redis_live_events_cross_instances(redis_url: str) -> None:
+    from mediator.bus.redis_bus import RedisBus
+
+    a, b = RedisBus(redis_url), RedisBus(redis_url)
+    await a.start()
+    await b.start()
+    try:
+        async with b.subscribe("conv:x") as events_b, a.subscribe("conv:x") as events_a:
+            await asyncio.sleep(0.2)
+            await a.publish("conv:x", {"hello": 1})
+            assert await asyncio.wait_for(events_b.__anext__(), 3) == {"hello": 1}
+            # the publishing instance's own subscribers get it once (directly, not echoed back)
+            assert await asyncio.wait_for(events_a.__anext__(), 3) == {"hello": 1}
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(events_a.__anext__(), 0.5)
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_redis_alerts_consumed_once_across_consumers_and_retried(redis_url: str) -> None:
+    from mediator.bus.redis_bus import RedisBus
+
+    a, b = RedisBus(redis_url, claim_idle_ms=300), RedisBus(redis_url, claim_idle_ms=300)
+    seen: list[tuple[str, str]] = []
+    failed_once: set[str] = set()
+
+    def handler_for(name: str):
+        async def handler(payload: dict) -> None:
+            if payload["id"] == "flaky" and "flaky" not in failed_once:
+                failed_once.add("flaky")
+                raise RuntimeError("transient")
+            seen.append((name, payload["id"]))
+        return handler
+
+    stop = asyncio.Event()
+    tasks = [asyncio.create_task(a.consume_alerts("a", handler_for("a"), stop)),
+             asyncio.create_task(b.consume_alerts("b", handler_for("b"), stop))]
+    ids = [uuid.uuid4().hex for _ in range(20)] + ["flaky"]
+    for i in ids:
+        await a.append_alert({"id": i})
+    for _ in range(150):
+        if len(seen) >= len(ids):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.gather(*tasks)
+    await a.close()
+    await b.close()
+    assert sorted(i for _, i in seen) == sorted(ids)  # each exactly once, the flaky one after a retry
