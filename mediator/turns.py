@@ -42,7 +42,8 @@ def _analysis_dict(a: MessageAnalysis) -> dict[str, Any]:
             "reasons": list(a.reasons), "language": a.language}
 
 
-def guard_context(state: ConversationState, account: Account, offers: tuple[Any, ...]) -> GuardContext:
+def guard_context(state: ConversationState, account: Account, offers: tuple[Any, ...],
+                  collector: str | None = None) -> GuardContext:
     return GuardContext(
         jurisdiction=state.jurisdiction,
         language=state.language,
@@ -53,6 +54,7 @@ def guard_context(state: ConversationState, account: Account, offers: tuple[Any,
         account=repo.account_facts(account),
         approved_offers=offers,
         borrower_name=account.borrower_name,
+        collector_name=collector,
     )
 
 
@@ -271,7 +273,7 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
             turn = await build_turn(svc, s, conv, account, copy.copy(stored.state_before), text, stored.analysis)
         reply, model_s = await _draft(svc, turn)
         state_changes = _changed_fields(stored.state_after_intents, turn.state)
-        ctx = guard_context(turn.state, account, turn.offers)
+        ctx = guard_context(turn.state, account, turn.offers, svc.settings.collector_name)
         if reply.text:
             verdict = guarded(svc, reply.text, ctx, "model")
         else:
@@ -360,7 +362,7 @@ async def _context_for(svc: Service, s: Any, conversation_id: str, lock: bool = 
         raise NotFound("account not found")
     state = repo.load_state(conv, account)
     offers = approved_offers(repo.account_facts(account), account.jurisdiction)
-    return conv, account, state, guard_context(state, account, offers)
+    return conv, account, state, guard_context(state, account, offers, svc.settings.collector_name)
 
 
 async def check_draft(svc: Service, conversation_id: str, text: str) -> Verdict:
@@ -444,7 +446,7 @@ async def suggestions(svc: Service, conversation_id: str, n: int = 3) -> list[di
         metrics.MODEL_ERRORS.labels("suggest").inc()
         log.exception("suggestions failed")
         drafts = []
-    ctx = guard_context(turn.state, account, turn.offers)
+    ctx = guard_context(turn.state, account, turn.offers, svc.settings.collector_name)
     out = []
     for d in drafts:
         v = guarded(svc, d, ctx, "assist")

@@ -57,7 +57,8 @@ async def get_conversation(conversation_id: str, access: ConversationAccess = De
         if conv is None or account is None:
             raise NotFound("conversation not found")
         state = repo.load_state(conv, account)
-    ctx = guard_context(state, account, approved_offers(repo.account_facts(account), account.jurisdiction))
+    ctx = guard_context(state, account, approved_offers(repo.account_facts(account), account.jurisdiction),
+                        svc.settings.collector_name)
     return {
         "conversation_id": conversation_id,
         "status": conv.status,

@@ -86,7 +86,8 @@ def score(rows: list[dict[str, Any]], preds: dict[Any, dict[str, Any]]) -> dict[
 
     return {
         "per_code": {
-            c: (ratio(hit[c], total[c]), ratio(named_right[c], named[c]), total[c]) for c in sorted(set(total) | set(named))
+            c: (ratio(hit[c], total[c]), ratio(named_right[c], named[c]), total[c])
+            for c in sorted(set(total) | set(named))
         },
         "recall": ratio(tp, tp + fn),
         "fpr": ratio(fp, fp + tn),

@@ -81,7 +81,9 @@ class Lex:
 
     def search_str(self, text: str) -> bool:
         """For short slices (anchored cues like "about" before a figure)."""
-        return bool((self.en is not None and self.en.search(text.lower())) or (self.zh is not None and self.zh.search(text)))
+        return bool(
+            (self.en is not None and self.en.search(text.lower())) or (self.zh is not None and self.zh.search(text))
+        )
 
 
 @dataclass(frozen=True, slots=True)

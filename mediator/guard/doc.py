@@ -30,10 +30,8 @@ class Negation:
 
     def clause_before(self, text: str, start: int, window: int) -> str:
         seg = text[max(0, start - window) : start]
-        last = None
-        for last in self.breaks.finditer(seg):
-            pass
-        return seg[last.end() :] if last else seg
+        cut = max((m.end() for m in self.breaks.finditer(seg)), default=0)
+        return seg[cut:]
 
     def negated(self, text: str, start: int) -> bool:
         seg = self.en_not_negation.sub(" ", self.clause_before(text, start, self.en_window))

@@ -62,7 +62,9 @@ class GuardEngine:
 
     def _repair(self, doc: Doc, found: list[Finding], ctx: GuardContext) -> str | None:
         """The mechanically repaired text, or None when some finding cannot be repaired."""
-        if not all(f.code in REPAIRABLE_CODES and (f.mask is not None or f.code == "MISSING_DISCLOSURE") for f in found):
+        if not all(
+            f.code in REPAIRABLE_CODES and (f.mask is not None or f.code == "MISSING_DISCLOSURE") for f in found
+        ):
             return None
         text = doc.original
         edits = sorted({doc.span(f.start, f.end): f.mask for f in found if f.mask is not None}.items(), reverse=True)
@@ -92,7 +94,9 @@ class GuardEngine:
     def _check(self, text: str, ctx: GuardContext, author: Author) -> Verdict:
         doc, found, timings = self.findings(text, ctx)
         violations = tuple(
-            Violation(f.code, f.rule, doc.span(f.start, f.end) if f.end > f.start else (0, 0), f.detail, f.mask is not None)
+            Violation(
+                f.code, f.rule, doc.span(f.start, f.end) if f.end > f.start else (0, 0), f.detail, f.mask is not None
+            )
             for f in found
         )
         fired = tuple(dict.fromkeys(f.source for f in found))

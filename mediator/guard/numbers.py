@@ -15,15 +15,50 @@ from typing import Literal
 
 FigureKind = Literal["money", "percent", "pay_ratio", "count", "days", "dpd"]
 
-_ZH_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_ZH_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _ZH_UNITS = {"十": 10, "百": 100, "千": 1000}
 _ZH_BIG = {"万": 10_000, "亿": 100_000_000}
 _EN_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
-    "fifteen": 15, "sixteen": 16, "eighteen": 18, "twenty": 20, "twenty-four": 24,
-    "thirty": 30, "thirty-six": 36, "forty-five": 45, "forty-eight": 48, "sixty": 60,
-    "ninety": 90, "a couple of": 2, "a few": 3,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "eighteen": 18,
+    "twenty": 20,
+    "twenty-four": 24,
+    "thirty": 30,
+    "thirty-six": 36,
+    "forty-five": 45,
+    "forty-eight": 48,
+    "sixty": 60,
+    "ninety": 90,
+    "a couple of": 2,
+    "a few": 3,
 }
 ZH_NUM = "[零〇一二两三四五六七八九十百千万亿]+"
 EN_NUM = r"\d{1,3}|" + "|".join(sorted((re.escape(w) for w in _EN_WORDS), key=len, reverse=True))
@@ -103,9 +138,11 @@ _PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百�
 _ZHE = re.compile(r"(?P<a>[一二三四五六七八九]|\d)(?:(?P<b>[一二三四五六七八九])|\.(?P<c>\d))?\s?折")
 _COUNT = re.compile(
     rf"(?<![\d.,$£€¥])\b(?P<n>{EN_NUM})\s+(?:(?:equal|monthly|weekly|fortnightly|bi-?weekly|regular|smaller|separate|"
-    rf"interest[- ]free|more|further|additional|affordable|instal+ment)\s+)*(?:payments|instal+ments|repayments|months?(?=\s+(?:plan|payment|instal|arrangement)))\b"
+    rf"interest[- ]free|more|further|additional|affordable|instal+ment)\s+)*"
+    rf"(?:payments|instal+ments|repayments|months?(?=\s+(?:plan|payment|instal|arrangement)))\b"
     rf"|\b(?P<m>{EN_NUM})[- ]months?(?=\s+(?:payment\s+)?(?:plan|arrangement|instal|repayment|term|agreement))"
-    rf"|\b(?:split|spread|break)\s+(?:it|this|that|the \w+|your \w+|payments?)\s+(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
+    rf"|\b(?:split|spread|break)\s+(?:it|this|that|the \w+|your \w+|payments?)\s+"
+    rf"(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
     rf"|\b(?:a|per) month for\s+(?P<f>{EN_NUM})\s+months\b"
     rf"|分\s*(?P<z>\d+|{ZH_NUM})\s*(?:期|个月)"
     rf"|(?<![第逾本每首当])(?P<y>\d+|[一二两三四五六七八九十]+)\s*期(?!间|限)",

@@ -57,14 +57,23 @@ class _MediatorValidator(Validator):
         found = [v for v in verdict.violations if not self.codes or v.code in self.codes]
         if not found:
             return PassResult()
-        spans = [ErrorSpan(start=v.span[0], end=max(v.span[1], v.span[0]), reason=f"{v.code} {v.rule}: {v.detail}") for v in found]
+        spans = [
+            ErrorSpan(start=v.span[0], end=max(v.span[1], v.span[0]), reason=f"{v.code} {v.rule}: {v.detail}")
+            for v in found
+        ]
         message = "; ".join(f"{v.code} ({v.rule}): {v.detail}" for v in found)
         fix = verdict.text if verdict.action == "repair" else None
-        return FailResult(error_message=message, error_spans=spans, fix_value=fix, metadata={"codes": [v.code for v in found]})
+        return FailResult(
+            error_message=message, error_spans=spans, fix_value=fix, metadata={"codes": [v.code for v in found]}
+        )
 
 
 def _family(name: str, code: str) -> type[_MediatorValidator]:
-    cls = type(f"Mediator{code.title().replace('_', '')}", (_MediatorValidator,), {"codes": (code,), "__doc__": f"{code}, from the mediator policy."})
+    cls = type(
+        f"Mediator{code.title().replace('_', '')}",
+        (_MediatorValidator,),
+        {"codes": (code,), "__doc__": f"{code}, from the mediator policy."},
+    )
     return register_validator(name=f"mediator/{name}", data_type="string")(cls)
 
 
@@ -82,9 +91,18 @@ MissingDisclosureValidator = _family("disclosure", "MISSING_DISCLOSURE")
 SystemLeakValidator = _family("system_leak", "SYSTEM_LEAK")
 
 FAMILY_VALIDATORS: tuple[type[_MediatorValidator], ...] = (
-    ThreatValidator, AbusiveLanguageValidator, FalseRepresentationValidator, ThirdPartyDisclosureValidator,
-    UnauthorizedOfferValidator, UnverifiedCitationValidator, PiiLeakValidator, CeaseViolationValidator,
-    UnfairPressureValidator, DisputeIgnoredValidator, MissingDisclosureValidator, SystemLeakValidator,
+    ThreatValidator,
+    AbusiveLanguageValidator,
+    FalseRepresentationValidator,
+    ThirdPartyDisclosureValidator,
+    UnauthorizedOfferValidator,
+    UnverifiedCitationValidator,
+    PiiLeakValidator,
+    CeaseViolationValidator,
+    UnfairPressureValidator,
+    DisputeIgnoredValidator,
+    MissingDisclosureValidator,
+    SystemLeakValidator,
 )
 
 

@@ -78,7 +78,8 @@ def test_mediator_takes_over_and_the_guard_refuses_a_bad_edit(
     screenshot(staff, "panel-refused")
 
     # a compliant reply goes through and the borrower sees it without reloading
-    good = "Thank you for telling me. I have paused collection on this account while I review the amount with you."
+    # (the borrower is not verified yet, so a compliant reply must not mention the debt)
+    good = "Thank you for your patience, I'm a member of the team and I'm looking at your message now."
     staff.fill("#compose", good)
     staff.click("#send")
     staff.wait_for_selector("#check-result[data-outcome=sent]")

@@ -78,7 +78,7 @@ class PhraseDetector:
                         rule=group.rule(ctx.jurisdiction),
                         start=m.start(),
                         end=m.end(),
-                        detail=f"{group.detail}: {doc.text[m.start():m.end()]!r}",
+                        detail=f"{group.detail}: {doc.text[m.start() : m.end()]!r}",
                         source=f"{group.code}.{group.name}",
                     )
                 )

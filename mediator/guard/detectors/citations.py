@@ -64,7 +64,9 @@ class CitationExtractor:
                 taken.append(m.span())
                 if kind == "cn":
                     article = parse_int(m.group(2)) if m.group(2) else None
-                    out.append(Citation("cn", cn_name(m.group(1)), (str(article),) if article else (), *m.span(), m.group(0)))
+                    out.append(
+                        Citation("cn", cn_name(m.group(1)), (str(article),) if article else (), *m.span(), m.group(0))
+                    )
                 elif kind == "fca":
                     out.append(Citation("fca", m.group(1).upper(), (m.group(2).upper(),), *m.span(), m.group(0)))
                 else:
@@ -115,7 +117,9 @@ class CitationDetector:
         self.negation: Negation = data.negation
 
     def _finding(self, ctx: GuardContext, s: int, e: int, detail: str, src: str) -> Finding:
-        return Finding("UNVERIFIED_CITATION", self.rules.get(ctx.jurisdiction, ""), s, e, detail, f"UNVERIFIED_CITATION.{src}")
+        return Finding(
+            "UNVERIFIED_CITATION", self.rules.get(ctx.jurisdiction, ""), s, e, detail, f"UNVERIFIED_CITATION.{src}"
+        )
 
     def _misattributed(self, doc: Doc, lo: int, hi: int) -> re.Match[str] | None:
         allowed = [m.span() for m in self.ok.finditer(doc, lo, hi)]
@@ -136,7 +140,9 @@ class CitationDetector:
                 continue
             rule_id = self.index.resolve(c)
             if rule_id is None:
-                out.append(self._finding(ctx, c.start, c.end, f"{c.text.strip()!r} is not in the policy corpus", "unknown"))
+                out.append(
+                    self._finding(ctx, c.start, c.end, f"{c.text.strip()!r} is not in the policy corpus", "unknown")
+                )
                 continue
             sentence = doc.sentence(c.start, c.end)
             checked.add(sentence)

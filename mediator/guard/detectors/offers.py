@@ -132,7 +132,9 @@ class OffersDetector:
             if cues.deferral.search(doc, lo, hi):
                 continue  # "hold payments for 3 months" is a deferral, checked below
             shown = text[f.start : f.end]
-            out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"{shown!r}: no approved plan has {n} payments", "count"))
+            out.append(
+                self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"{shown!r}: no approved plan has {n} payments", "count")
+            )
         deferrals = {Decimal(o.days) for o in ctx.approved_offers if o.kind == "deferral" and o.days}
         for f in numbers.days(text) if cues.deferral.search(doc) else ():
             lo, hi = doc.clause(f.start, f.end)

@@ -83,11 +83,15 @@ class StateDetector:
         if ctx.cease_requested and (ask := self.payment_ask(doc, cease=True)):
             s, e, words = ask
             detail = f"contact was asked to stop, but the reply asks about payment ({words!r})"
-            out.append(Finding("CEASE_VIOLATION", self.rule("CEASE_VIOLATION", j), s, e, detail, "CEASE_VIOLATION.payment_ask"))
+            out.append(
+                Finding("CEASE_VIOLATION", self.rule("CEASE_VIOLATION", j), s, e, detail, "CEASE_VIOLATION.payment_ask")
+            )
         if ctx.dispute_open and (ask := self.payment_ask(doc)):
             s, e, words = ask
             detail = f"a dispute is open, but the reply asks for payment ({words!r})"
-            out.append(Finding("DISPUTE_IGNORED", self.rule("DISPUTE_IGNORED", j), s, e, detail, "DISPUTE_IGNORED.payment_ask"))
+            out.append(
+                Finding("DISPUTE_IGNORED", self.rule("DISPUTE_IGNORED", j), s, e, detail, "DISPUTE_IGNORED.payment_ask")
+            )
         if ctx.first_reply:
             missing = self.missing_disclosure(doc, ctx)
             if missing:
@@ -107,6 +111,11 @@ class StateDetector:
             return out
         for flag, code in ((ctx.cease_requested, "CEASE_VIOLATION"), (ctx.dispute_open, "DISPUTE_IGNORED")):
             if flag and code not in have:
-                detail = f"{trigger.code.lower().replace('_', ' ')} while {'contact was asked to stop' if code == 'CEASE_VIOLATION' else 'a dispute is open'}"
-                out.append(Finding(code, self.rule(code, ctx.jurisdiction), trigger.start, trigger.end, detail, f"{code}.derived"))
+                state = "contact was asked to stop" if code == "CEASE_VIOLATION" else "a dispute is open"
+                detail = f"{trigger.code.lower().replace('_', ' ')} while {state}"
+                out.append(
+                    Finding(
+                        code, self.rule(code, ctx.jurisdiction), trigger.start, trigger.end, detail, f"{code}.derived"
+                    )
+                )
         return out

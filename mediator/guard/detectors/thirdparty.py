@@ -3,7 +3,8 @@
 In any state: threatening or offering to tell the borrower's employer, family, friends or
 colleagues. Before identity is verified: any debt fact at all - debt wording, a money figure,
 or the creditor's name - including a message the listener is asked to pass on. The statutory
-disclosure wording of a first reply is not a debt fact (the law requires it).
+disclosure wording of a first reply (the statutory phrases, or the lender's disclosure text
+verbatim) is not a debt fact: the law requires it.
 """
 
 from __future__ import annotations
@@ -15,11 +16,37 @@ from mediator.guard import numbers
 from mediator.guard.data import GuardData, Lex
 from mediator.guard.detectors.base import Finding, PhraseDetector
 from mediator.guard.doc import Doc
+from mediator.guard.messages import Messages
+from mediator.textnorm import normalize
 
 _GENERIC = {
-    "bank", "finance", "financial", "services", "service", "card", "cards", "credit", "loans", "loan",
-    "personal", "group", "the", "energy", "mobile", "limited", "ltd", "inc", "plc", "co", "company",
-    "medical", "wireless", "capital", "lending", "money", "consumer",
+    "bank",
+    "finance",
+    "financial",
+    "services",
+    "service",
+    "card",
+    "cards",
+    "credit",
+    "loans",
+    "loan",
+    "personal",
+    "group",
+    "the",
+    "energy",
+    "mobile",
+    "limited",
+    "ltd",
+    "inc",
+    "plc",
+    "co",
+    "company",
+    "medical",
+    "wireless",
+    "capital",
+    "lending",
+    "money",
+    "consumer",
 }
 _ZH_GENERIC = ("银行", "消费金融", "小额贷款", "金融", "贷款", "公司", "有限公司", "信用卡")
 
@@ -57,11 +84,17 @@ class ThirdPartyDetector:
         self.tell_others = PhraseDetector(data, "thirdparty", name="thirdparty.tell_others")
         self.debt = Lex.of(doc["debt_words"])
         self.statutory = Lex.of(data.doc("state")["statutory"])
+        self.messages = Messages(data.policy)
 
     def _exempt(self, doc: Doc, ctx: GuardContext) -> list[tuple[int, int]]:
         if not ctx.first_reply:
             return []
-        return [m.span() for m in self.statutory.finditer(doc)]
+        spans = [m.span() for m in self.statutory.finditer(doc)]
+        notice = normalize(self.messages.disclosure(ctx))
+        i = doc.text.find(notice)
+        if i >= 0:  # the lender's own required disclosure, verbatim
+            spans.append((i, i + len(notice)))
+        return spans
 
     def _debt_fact(self, doc: Doc, ctx: GuardContext) -> tuple[int, int, str] | None:
         exempt = self._exempt(doc, ctx)
@@ -71,11 +104,11 @@ class ThirdPartyDetector:
 
         for m in self.debt.finditer(doc):
             if free(*m.span()):
-                return m.start(), m.end(), f"mentions the debt ({doc.text[m.start():m.end()]!r})"
+                return m.start(), m.end(), f"mentions the debt ({doc.text[m.start() : m.end()]!r})"
         figures = numbers.money(doc.text)
         if figures:
             f = figures[0]
-            return f.start, f.end, f"states an amount ({doc.text[f.start:f.end]})"
+            return f.start, f.end, f"states an amount ({doc.text[f.start : f.end]})"
         low = doc.lower
         for name in creditor_names(ctx.account.creditor if ctx.account else None):
             i = low.find(name.lower())
