@@ -67,6 +67,10 @@ class Service:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
         await self.bus.close()
+        close = getattr(self.backend, "aclose", None)
+        if close is not None:
+            with contextlib.suppress(Exception):
+                await close()
         await self.db.dispose()
 
     @contextlib.contextmanager
@@ -116,6 +120,10 @@ class Service:
                 backoff = min(backoff * 2, 5.0)
 
     async def _relay_once(self) -> int:
+        async with self.db.reader() as s:
+            if not await repo.pending_outbox_count(s):  # cheap, lock-free look first
+                metrics.OUTBOX_PENDING.set(0)
+                return 0
         async with self.db.transaction() as s:
             entries = await repo.claim_outbox(s, limit=100)
             for entry in entries:
@@ -123,7 +131,6 @@ class Service:
                 if entry.topic == "alert":
                     await self.bus.append_alert(entry.payload)
                 entry.delivered_at = datetime.now(UTC)
-            metrics.OUTBOX_PENDING.set(await repo.pending_outbox_count(s) - len(entries))
         self.degraded_bus = False
         return len(entries)
 

@@ -25,6 +25,7 @@ from mediator.agent.base import AgentReply, HistoryItem, TurnInput
 from mediator.analysis import ConversationFeatures, alert_triggers, analyze_message, conversation_risk
 from mediator.domain import Author, ConversationState, GuardContext, MessageAnalysis, Verdict
 from mediator.errors import Conflict, Invalid, NotFound
+from mediator.handoff import handover_reply, wants_human
 from mediator.plans import approved_offers
 from mediator.security import facts_match
 from mediator.service import Service
@@ -92,9 +93,9 @@ def _changed_fields(before: ConversationState, after: ConversationState) -> dict
 async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: MessageAnalysis | None,
                            blocked: bool) -> list[dict[str, Any]]:
     """Recompute the conversation's complaint risk and raise alerts (outbox, same transaction)."""
-    borrower_msgs = await repo.borrower_intents(s, conv.id)
-    intents = [tuple((m.analysis or {}).get("intents", ())) for m in borrower_msgs]
-    risks = [float((m.analysis or {}).get("complaint_risk", 0.0)) for m in borrower_msgs]
+    analyses = await repo.borrower_analyses(s, conv.id)
+    intents = [tuple(a.get("intents", ())) for a in analyses]
+    risks = [float(a.get("complaint_risk", 0.0)) for a in analyses]
     unresolved = 0
     if conv.dispute_open:
         unresolved = sum(1 for i in intents if "DISPUTE" in i)
@@ -104,7 +105,7 @@ async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: M
         wait = (datetime.now(UTC) - esc).total_seconds()
     features = ConversationFeatures(
         message_intents=intents, message_risks=risks, guardrail_blocks=conv.guardrail_blocks,
-        handover_wait_s=wait, unresolved_dispute_turns=unresolved, borrower_messages=len(borrower_msgs),
+        handover_wait_s=wait, unresolved_dispute_turns=unresolved, borrower_messages=len(analyses),
     )
     assessment = conversation_risk(features)
     conv.risk = float(assessment.score)
@@ -134,6 +135,8 @@ class _Stored:
     state_after_intents: ConversationState
     state_before: ConversationState
     muted: bool
+    conv: Conversation
+    account: Account
 
 
 class _Replay(Exception):
@@ -165,7 +168,7 @@ async def _resume_or_replay(s: Any, conv: Conversation, key: str, text: str) -> 
         raise Conflict("this Idempotency-Key belongs to a message that no longer exists")
     state = repo.load_state(conv, account)
     return _Stored(borrower_message(stored), staff_message(stored), MessageAnalysis(**_analysis_from(stored.analysis)),
-                   state, copy.copy(state), conv.status == "human")
+                   state, copy.copy(state), conv.status == "human", conv, account)
 
 
 async def _store_borrower_message(svc: Service, conversation_id: str, text: str, idem_key: str | None) -> _Stored:
@@ -198,7 +201,7 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
         if idem_key:
             await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
         return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
-                       conv.status == "human")
+                       conv.status == "human", conv, account)
 
 
 def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -231,6 +234,10 @@ async def build_turn(svc: Service, s: Any, conv: Conversation, account: Account,
 
 async def _draft(svc: Service, turn: TurnInput) -> tuple[AgentReply, float]:
     t0 = time.perf_counter()
+    if wants_human(turn.message):
+        # honoured before any model is asked: confirm and hand over
+        return AgentReply(text=handover_reply(turn.state.language), backend="policy", handover=True,
+                          handover_reason="borrower_asked_for_a_person"), 0.0
     try:
         reply = await svc.backend.reply(turn)
         if not isinstance(reply, AgentReply) or not reply.text.strip():
@@ -265,12 +272,10 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
             return response
 
         await svc.publish(conversation_id, "typing", {"active": True})
+        account = stored.account
         async with svc.db.reader() as s:
-            conv = await repo.get_conversation(s, conversation_id)
-            account = await repo.get_account(s, conv.account_id) if conv else None
-            if conv is None or account is None:
-                raise NotFound("conversation not found")
-            turn = await build_turn(svc, s, conv, account, copy.copy(stored.state_before), text, stored.analysis)
+            turn = await build_turn(svc, s, stored.conv, account, copy.copy(stored.state_before), text,
+                                    stored.analysis)
         reply, model_s = await _draft(svc, turn)
         state_changes = _changed_fields(stored.state_after_intents, turn.state)
         ctx = guard_context(turn.state, account, turn.offers, svc.settings.collector_name)
@@ -327,7 +332,8 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
             "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
             "state_changed": sorted(state_changes), "handover": handover,
         }, actor="mediator", conversation_id=conv.id)
-        await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
+        if handover:  # a block or hand-over changes the conversation's risk features
+            await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
         response = {"message": stored.message,
                     "reply": {"id": msg.id, "text": msg.text, "action": verdict.action}}
         if idem_key:
@@ -432,14 +438,19 @@ async def set_handover(svc: Service, conversation_id: str, username: str, to_hum
     return {"conversation_id": conversation_id, "status": status}
 
 
-async def suggestions(svc: Service, conversation_id: str, n: int = 3) -> list[dict[str, Any]]:
-    """Agent-assist suggestions: each guard-checked before a human sees it; blocked ones dropped."""
+async def _assist_turn(svc: Service, conversation_id: str) -> tuple[TurnInput, Account]:
+    """The turn a backend sees when it assists a human: the latest borrower message and its analysis."""
     async with svc.db.reader() as s:
         conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
-        msgs = await repo.borrower_intents(s, conv.id)
-        last = msgs[-1] if msgs else None
+        last = await repo.last_borrower_message(s, conv.id)
         analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
         turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis)
+    return turn, account
+
+
+async def suggestions(svc: Service, conversation_id: str, n: int = 3) -> list[dict[str, Any]]:
+    """Agent-assist suggestions: each guard-checked before a human sees it; blocked ones dropped."""
+    turn, account = await _assist_turn(svc, conversation_id)
     try:
         drafts = await svc.backend.suggest(turn, n=n)
     except Exception:
@@ -456,12 +467,7 @@ async def suggestions(svc: Service, conversation_id: str, n: int = 3) -> list[di
 
 
 async def summary(svc: Service, conversation_id: str) -> str:
-    async with svc.db.reader() as s:
-        conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
-        msgs = await repo.borrower_intents(s, conv.id)
-        last = msgs[-1] if msgs else None
-        analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
-        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis)
+    turn, _account = await _assist_turn(svc, conversation_id)
     try:
         return await svc.backend.summarize(turn)
     except Exception:

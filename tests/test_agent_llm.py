@@ -25,9 +25,11 @@ def figures(text: str) -> set[Decimal]:
 
 
 @pytest.fixture
-def llm(stub) -> OpenAIBackend:  # noqa: F811
+async def llm(stub):  # noqa: F811
     stub.reset()
-    return OpenAIBackend(llm_settings(stub.url), backoff_s=0.01)
+    backend = OpenAIBackend(llm_settings(stub.url), backoff_s=0.01)
+    yield backend
+    await backend.aclose()
 
 
 def convo(jur: str = "US", verified: bool = True, first: bool = False, **kw) -> Convo:
@@ -91,6 +93,7 @@ async def test_retry_after_beyond_budget_falls_back(stub) -> None:  # noqa: F811
     backend = OpenAIBackend(llm_settings(stub.url), backoff_s=0.01, budget_s=0.5)
     stub.script(fail(429, retry_after=30), say("never reached"))
     r = await backend.reply(convo().turn("hello"))
+    await backend.aclose()
     assert r.handover and "budget" in (r.handover_reason or "")
     assert len(stub.requests_seen) == 1
 
@@ -119,7 +122,9 @@ async def test_latency_below_timeout_is_fine(stub) -> None:  # noqa: F811
     stub.reset()
     stub.set_mode("echo", latency_ms=150)
     try:
-        r = await OpenAIBackend(llm_settings(stub.url)).reply(convo().turn("ping"))
+        backend = OpenAIBackend(llm_settings(stub.url))
+        r = await backend.reply(convo().turn("ping"))
+        await backend.aclose()
     finally:
         stub.set_mode("echo", latency_ms=0)
     assert r.text == "You said: ping"
@@ -261,6 +266,7 @@ def test_get_backend_selects_by_settings() -> None:
 async def test_unreachable_server_falls_back(stub) -> None:  # noqa: F811
     backend = OpenAIBackend(llm_settings("http://127.0.0.1:9/v1", retries=1), backoff_s=0.01)
     r = await backend.reply(convo().turn("hello"))
+    await backend.aclose()
     assert r.handover and "Connection" in (r.handover_reason or "")
 
 

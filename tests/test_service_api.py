@@ -208,3 +208,15 @@ def test_message_survives_a_storage_failure_and_retry_resumes(server: ServerThre
         assert retried.json()["message"]["id"] == stored[0]["id"]
         msgs = borrower.get(url).json()["messages"]
     assert [m["role"] for m in msgs] == ["borrower", "mediator"]
+
+
+@pytest.mark.parametrize(("jurisdiction", "ask"), [("UK", "Can I speak to a real person please?"), ("CN", "转人工")])
+def test_asking_for_a_person_hands_over_without_the_model(server: ServerThread, jurisdiction: str, ask: str) -> None:
+    conv_id, borrower = open_conversation(server, jurisdiction)
+    with borrower:
+        r = borrower.post(f"/v1/conversations/{conv_id}/messages", json={"text": ask})
+        assert r.status_code == 201
+        assert r.json()["reply"]["action"] in ("pass", "repair")
+        info = borrower.get(f"/v1/conversations/{conv_id}").json()
+        assert info["status"] == "escalated"
+        assert info["human_help"]

@@ -59,6 +59,8 @@ async def _run(backend: Any, turns: int, concurrency: int, latency_s: float) -> 
     t0 = time.perf_counter()
     await asyncio.gather(*(one(i) for i in range(turns)))
     elapsed = time.perf_counter() - t0
+    if isinstance(backend, OpenAIBackend):
+        await backend.aclose()
     return {
         "turns": turns, "concurrency": concurrency, "turns_per_s": turns / elapsed,
         "wall_p50_ms": statistics.median(walls) * 1000, "wall_p95_ms": _pct(walls, 0.95) * 1000,

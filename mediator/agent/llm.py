@@ -126,6 +126,10 @@ class OpenAIBackend:
         self.composer = Composer(library)
         self.offline = OfflineBackend(self.composer.library)
 
+    async def aclose(self) -> None:
+        """Close the HTTP client (the service calls this on shutdown)."""
+        await self.client.close()
+
     # -- one model call, with bounded retries ------------------------------------
     async def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
                        turn: TurnInput | None = None) -> Draft:
@@ -158,20 +162,23 @@ class OpenAIBackend:
         content: list[str] = []
         calls: dict[int, dict[str, str]] = {}
         chars = 0
-        async for chunk in stream:
-            if not chunk.choices:
-                continue
-            delta = chunk.choices[0].delta
-            if delta.content:
-                content.append(delta.content)
-                chars += len(delta.content)
-                await _notify(turn, {"stage": "drafting", "chars": chars})
-            for tc in delta.tool_calls or []:
-                slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
-                slot["id"] = tc.id or slot["id"]
-                if tc.function is not None:
-                    slot["name"] = tc.function.name or slot["name"]
-                    slot["arguments"] += tc.function.arguments or ""
+        try:
+            async for chunk in stream:
+                if not chunk.choices:
+                    continue
+                delta = chunk.choices[0].delta
+                if delta.content:
+                    content.append(delta.content)
+                    chars += len(delta.content)
+                    await _notify(turn, {"stage": "drafting", "chars": chars})
+                for tc in delta.tool_calls or []:
+                    slot = calls.setdefault(tc.index, {"id": "", "name": "", "arguments": ""})
+                    slot["id"] = tc.id or slot["id"]
+                    if tc.function is not None:
+                        slot["name"] = tc.function.name or slot["name"]
+                        slot["arguments"] += tc.function.arguments or ""
+        finally:
+            await stream.close()
         return Draft(
             text="".join(content),
             tool_calls=[ToolCall(c["id"] or f"call_{i}", c["name"], c["arguments"])

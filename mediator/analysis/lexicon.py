@@ -12,7 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from mediator.analysis.canon import Canonicaliser
-from mediator.analysis.patterns import Doc, Negation, PatternGroup
+from mediator.analysis.patterns import Doc, Negation, PatternGroup, Vocabulary
 from mediator.domain import INTENT_CODES
 from mediator.policy import PolicyError, get_policy
 
@@ -30,22 +30,23 @@ class Lexicon:
     negation: Negation
     intents: dict[str, PatternGroup]
     risk: Mapping[str, Any]
+    vocab: Vocabulary
 
     def doc(self, text: str) -> Doc:
         """Canonicalise ``text`` once for every group that will read it."""
         return Doc(self.canonicalise(text), self.negation.clause_break)
 
     def group(self, name: str, spec: Mapping[str, Any]) -> PatternGroup:
-        return PatternGroup(name, spec.get("patterns", ()), spec.get("exclude", ()), self.negation)
+        return PatternGroup(name, spec.get("patterns", ()), spec.get("exclude", ()), self.negation, self.vocab)
 
 
-def _intent_groups(doc: Mapping[str, Any], negation: Negation) -> dict[str, PatternGroup]:
+def _intent_groups(doc: Mapping[str, Any], negation: Negation, vocab: Vocabulary) -> dict[str, PatternGroup]:
     specs = doc.get("intents") or {}
     unknown = set(specs) - set(INTENT_CODES)
     if unknown:
         raise PolicyError(f"{INTENTS_DOC}: unknown intent codes {sorted(unknown)}")
     return {
-        code: PatternGroup(code, specs[code].get("patterns", ()), specs[code].get("exclude", ()), negation)
+        code: PatternGroup(code, specs[code].get("patterns", ()), specs[code].get("exclude", ()), negation, vocab)
         for code in INTENT_CODES
         if code in specs
     }
@@ -57,10 +58,12 @@ def get_lexicon(root: str | None = None) -> Lexicon:
     policy = get_policy(root)
     text = policy.doc(TEXT_DOC)
     negation = Negation(text["negation"])
+    vocab = Vocabulary(text.get("vocab"))
     return Lexicon(
         version=policy.version,
         canonicalise=Canonicaliser(text),
         negation=negation,
-        intents=_intent_groups(policy.doc(INTENTS_DOC), negation),
+        intents=_intent_groups(policy.doc(INTENTS_DOC), negation, vocab),
         risk=policy.doc(RISK_DOC),
+        vocab=vocab,
     )

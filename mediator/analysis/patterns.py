@@ -4,9 +4,17 @@ An intent or a risk signal is a group of regular expressions (data in
 ``policies/analysis``). A hit counts unless a negation cue comes just before it in the
 same clause ("I am *not going to* complain", "我*不是要*投诉") or an exclusion of the
 group matches over it, or in the same clause when the exclusion says so ("the lawyer
-*on the radio*", "*my brother* went bankrupt"). Patterns written with Chinese
-characters only run on text that has some, and Latin-only patterns only on text with
-Latin letters, so each message pays only for the scripts it uses.
+*on the radio*", "*my brother* went bankrupt"). A pattern may also carry an ``unless``
+guard that vetoes it when the guard matches anywhere in the message ("you have the
+wrong person" is a third party, unless the writer also says the debt is not theirs).
+Patterns written with Chinese characters only run on text that has some, and
+Latin-only patterns only on text with Latin letters, so each message pays only for
+the scripts it uses.
+
+Patterns may name a shared concept as ``{relative}``: the vocabulary (``text.yaml``
+``vocab``) expands it to an alternation, so one list of words (relatives, contact
+verbs, proof documents...) serves every pattern that needs the concept, and adding a
+synonym there broadens all of them at once.
 """
 
 from __future__ import annotations
@@ -20,6 +28,10 @@ from typing import Any, Literal
 from mediator.policy import PolicyError
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_MACRO = re.compile(r"\{([a-z_]+)\}")
+# Canonical text is NFKC-normalised, which turns full-width punctuation into ASCII; a
+# pattern written with "，" or "？" must therefore look for "," and a literal "?".
+_FULLWIDTH = str.maketrans({"，": ",", "？": r"\?", "！": "!", "：": ":", "；": ";", "（": r"\(", "）": r"\)"})
 _LATIN = re.compile(r"[a-z]")
 _WORD = re.compile(r"\w+")
 
@@ -84,11 +96,32 @@ class Negation:
         return self._en_near is not None and bool(self._en_near.search(" ".join(words[-self._en_near_words :])))
 
 
+class Vocabulary:
+    """Named word lists that patterns reference as ``{name}`` (one concept, one list)."""
+
+    def __init__(self, lists: Mapping[str, Any] | None = None) -> None:
+        self._alts: dict[str, str] = {}
+        for name, words in (lists or {}).items():
+            items = [str(w) for w in (words if isinstance(words, list) else [words])]
+            # longest first, so "grandmother" wins over "grand" inside the alternation
+            self._alts[str(name)] = "(?:" + "|".join(sorted(items, key=len, reverse=True)) + ")"
+
+    def expand(self, source: str, where: str) -> str:
+        def sub(m: re.Match[str]) -> str:
+            alt = self._alts.get(m.group(1))
+            if alt is None:
+                raise PolicyError(f"{where}: unknown vocabulary name {{{m.group(1)}}} in {source!r}")
+            return alt
+
+        return _MACRO.sub(sub, source)
+
+
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     regex: re.Pattern[str]
     negatable: bool
     cjk: bool
+    unless: re.Pattern[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +133,7 @@ class _Exclusion:
 
 def _compile(source: str, where: str) -> re.Pattern[str]:
     try:
-        return re.compile(source)
+        return re.compile(source.translate(_FULLWIDTH))
     except re.error as exc:
         raise PolicyError(f"{where}: bad pattern {source!r}: {exc}") from exc
 
@@ -112,20 +145,34 @@ def _runs(cjk: bool, doc: Doc) -> bool:
 class PatternGroup:
     """The compiled patterns and exclusions of one intent or signal."""
 
-    def __init__(self, name: str, patterns: Iterable[Any], exclude: Iterable[Any], negation: Negation) -> None:
+    def __init__(
+        self,
+        name: str,
+        patterns: Iterable[Any],
+        exclude: Iterable[Any],
+        negation: Negation,
+        vocab: Vocabulary | None = None,
+    ) -> None:
         self.name = name
         self._negation = negation
+        self._vocab = vocab or Vocabulary()
         self._patterns = [self._pattern(p) for p in patterns]
         self._exclusions = [self._exclusion(e) for e in exclude]
 
+    def _source(self, spec: Mapping[str, Any], key: str = "re") -> str:
+        return self._vocab.expand(str(spec[key]), self.name)
+
     def _pattern(self, item: Any) -> _Pattern:
         spec = item if isinstance(item, dict) else {"re": item}
-        source = str(spec["re"])
-        return _Pattern(_compile(source, self.name), bool(spec.get("negatable", True)), bool(_CJK.search(source)))
+        source = self._source(spec)
+        unless = _compile(self._source(spec, "unless"), self.name) if spec.get("unless") else None
+        return _Pattern(
+            _compile(source, self.name), bool(spec.get("negatable", True)), bool(_CJK.search(source)), unless
+        )
 
     def _exclusion(self, item: Any) -> _Exclusion:
         spec = item if isinstance(item, dict) else {"re": item}
-        source = str(spec["re"])
+        source = self._source(spec)
         scope = spec.get("scope", "overlap")
         if scope not in ("overlap", "clause"):
             raise PolicyError(f"{self.name}: exclusion scope must be overlap or clause, not {scope!r}")
@@ -146,6 +193,8 @@ class PatternGroup:
         excluded: list[tuple[int, int]] | None = None
         for idx, pat in enumerate(self._patterns):
             if not _runs(pat.cjk, doc):
+                continue
+            if pat.unless is not None and pat.unless.search(doc.text):
                 continue
             for m in pat.regex.finditer(doc.text):
                 start, end = m.span()

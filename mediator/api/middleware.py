@@ -42,17 +42,26 @@ class RequestContext:
                 await _send_json(send, 413, b'{"detail":"request body too large"}')
                 return
             received = 0
+            too_large = replaced = False
 
             async def limited_receive() -> Message:
-                nonlocal received
+                nonlocal received, too_large
                 msg = await receive()
                 if msg["type"] == "http.request":
                     received += len(msg.get("body", b""))
                     if received > self.max_body:
+                        too_large = True
                         raise _TooLarge()
                 return msg
 
             async def send_with_id(msg: Message) -> None:
+                nonlocal replaced
+                if too_large:  # the app turned the refused read into its own 400: answer 413 instead
+                    if not replaced:
+                        replaced = True
+                        await _send_json(send, 413, b'{"detail":"request body too large"}',
+                                         [(b"x-request-id", rid.encode("latin-1"))])
+                    return
                 if msg["type"] == "http.response.start":
                     msg.setdefault("headers", [])
                     msg["headers"] = [*msg["headers"], (b"x-request-id", rid.encode("latin-1"))]
@@ -61,7 +70,8 @@ class RequestContext:
             try:
                 await self.app(scope, limited_receive, send_with_id)
             except _TooLarge:
-                await _send_json(send, 413, b'{"detail":"request body too large"}')
+                if not replaced:
+                    await _send_json(send, 413, b'{"detail":"request body too large"}')
         finally:
             request_id_var.reset(token)
 

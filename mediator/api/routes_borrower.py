@@ -10,6 +10,7 @@ from mediator.api.deps import ConversationAccess, borrower_only, borrower_or_int
 from mediator.api.schemas import MessageIn
 from mediator.api.sse import message_stream, stream_response
 from mediator.errors import NotFound
+from mediator.handoff import human_help
 from mediator.service import Service
 from mediator.store import repo
 from mediator.turns import borrower_turn, guard_context
@@ -67,14 +68,8 @@ async def get_conversation(conversation_id: str, access: ConversationAccess = De
         "mediator": "human" if conv.status == "human" else svc.backend.name,
         "automated": conv.status != "human",
         "disclosure": svc.guard.disclosure(ctx),
-        "human_help": _human_help(account.language),
+        "human_help": human_help(account.language),
     }
-
-
-def _human_help(language: str) -> str:
-    if language == "zh":
-        return "您可以随时输入“转人工”与工作人员沟通。"
-    return 'You can ask for a person at any time: type "speak to a person".'
 
 
 @router.get("/{conversation_id}/events", summary="Live events (server-sent events)")

@@ -132,7 +132,10 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                                     MEDIATOR_INTEGRATION_KEY="bench", MEDIATOR_SECRET_KEY="bench-secret-" + "x" * 32,
                                     MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=stub.url, OPENAI_API_KEY="stub",
                                     MEDIATOR_MODEL="stub-model", MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
+                seen_before = len(stub.state.requests_seen)
                 result = asyncio.run(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc))
-                _report(f"openai->stub({args.model_latency_ms:.0f}ms) concurrency={conc} (minus model)",
-                        result, subtract_ms=args.model_latency_ms)
+                turns_done = len(result["latencies"]) + conc  # measured turns plus the warm-up turn each
+                calls_per_turn = (len(stub.state.requests_seen) - seen_before) / max(turns_done, 1)
+                _report(f"openai->stub({args.model_latency_ms:.0f}ms) c={conc} minus {calls_per_turn:.1f} calls",
+                        result, subtract_ms=args.model_latency_ms * calls_per_turn)
     return 0

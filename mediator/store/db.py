@@ -31,9 +31,10 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
-def _sqlite_immediate_transactions(engine: AsyncEngine) -> None:
-    """SQLite upgrades a read lock to a write lock lazily and fails under concurrency; take the
-    write lock at BEGIN instead (SQLAlchemy's documented recipe for pysqlite/aiosqlite)."""
+def _sqlite_pragmas_and_begin(engine: AsyncEngine, begin: str) -> None:
+    """SQLite upgrades a read lock to a write lock lazily and fails under concurrency, so the
+    writer engine takes the write lock at BEGIN (IMMEDIATE; SQLAlchemy's documented recipe for
+    pysqlite/aiosqlite); the reader engine begins DEFERRED and, with WAL, never blocks a writer."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -47,17 +48,17 @@ def _sqlite_immediate_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
-def make_engine(url: str) -> AsyncEngine:
+def make_engine(url: str, readonly: bool = False) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):
         db_path = make_url(url).database
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30})
-        _sqlite_immediate_transactions(engine)
+        _sqlite_pragmas_and_begin(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
         return engine
     return create_async_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True, pool_timeout=10)
 
@@ -69,6 +70,9 @@ class Database:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # SQLite: a separate engine for reads, so a read never takes the write lock
+        self.read_engine = make_engine(self.url, readonly=True) if is_sqlite(self.url) else self.engine
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -79,7 +83,7 @@ class Database:
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        async with self.read_sessions() as session:
             yield session
 
     async def migrate(self) -> None:
@@ -91,6 +95,8 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()
 
 
 def alembic_config(url: str) -> Any:

@@ -79,6 +79,8 @@ class Conversation(Base):
     guardrail_blocks: Mapped[int] = mapped_column(Integer, default=0)
     summary: Mapped[str | None] = mapped_column(Text)
     next_seq: Mapped[int] = mapped_column(Integer, default=1)
+    audit_head: Mapped[str | None] = mapped_column(String(64))
+    """Hash of this conversation's latest audit event: the next event links to it without a query."""
     last_message_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)

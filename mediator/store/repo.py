@@ -166,13 +166,24 @@ async def get_message(session: AsyncSession, message_id: str) -> Message | None:
     return await session.get(Message, message_id)
 
 
-async def borrower_intents(session: AsyncSession, conversation_id: str) -> list[Message]:
+async def borrower_analyses(session: AsyncSession, conversation_id: str) -> list[dict[str, Any]]:
+    """The stored analysis of every borrower message, oldest first (only that column is read)."""
     stmt = (
-        select(Message)
+        select(Message.analysis)
         .where(Message.conversation_id == conversation_id, Message.role == "borrower")
         .order_by(Message.seq)
     )
-    return list((await session.execute(stmt)).scalars())
+    return [a or {} for a in (await session.execute(stmt)).scalars()]
+
+
+async def last_borrower_message(session: AsyncSession, conversation_id: str) -> Message | None:
+    stmt = (
+        select(Message)
+        .where(Message.conversation_id == conversation_id, Message.role == "borrower")
+        .order_by(Message.seq.desc())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
 
 
 # --- audit --------------------------------------------------------------------------------------
@@ -189,20 +200,28 @@ def _event_digest(prev: str, stream: str, kind: str, actor: str | None, conversa
 
 
 async def audit(session: AsyncSession, stream: str, kind: str, data: dict[str, Any], actor: str | None = None,
-                conversation_id: str | None = None) -> AuditEvent:
+                conversation_id: str | None = None, owner: Conversation | None = None) -> AuditEvent:
     """Append a hash-chained event. Callers hold the lock of the stream's owner row (the
-    conversation or the account), so one stream is never appended to concurrently."""
-    prev = (
-        await session.execute(
-            select(AuditEvent.hash).where(AuditEvent.stream == stream).order_by(AuditEvent.id.desc()).limit(1)
-        )
-    ).scalar_one_or_none() or GENESIS
+    conversation or the account), so one stream is never appended to concurrently. Given the
+    (locked) conversation as ``owner``, the chain head is read from its row instead of a query."""
+    if owner is None and stream.startswith("conv:"):
+        # a conversation's chain head lives on its row: take it (and its lock) so no append forks the chain
+        owner = await session.get(Conversation, stream[5:], with_for_update=_is_pg(session))
+    prev = owner.audit_head if owner is not None and owner.audit_head else None
+    if prev is None:
+        prev = (
+            await session.execute(
+                select(AuditEvent.hash).where(AuditEvent.stream == stream).order_by(AuditEvent.id.desc()).limit(1)
+            )
+        ).scalar_one_or_none() or GENESIS
     now = utcnow()
     data = json.loads(json.dumps(data, default=str))
     ev = AuditEvent(stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
                     prev_hash=prev, created_at=now,
                     hash=_event_digest(prev, stream, kind, actor, conversation_id, data, now))
     session.add(ev)
+    if owner is not None:
+        owner.audit_head = ev.hash
     await session.flush()
     return ev
 

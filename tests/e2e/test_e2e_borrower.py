@@ -45,7 +45,8 @@ def wait_for_count(page: Any, role: str, n: int) -> None:
 
 def wait_for_total(page: Any, n: int) -> None:
     page.wait_for_function(
-        "([sel, n]) => document.querySelector(sel).shadowRoot.querySelectorAll('.mw-msg[data-id]').length >= n",
+        "([sel, n]) => document.querySelector(sel).shadowRoot"
+        ".querySelectorAll('.mw-msg[data-id]').length >= n",
         arg=[WIDGET, n],
     )
 
@@ -135,8 +136,8 @@ def test_dropped_stream_is_replayed_without_loss_or_duplicates(server: Any, new_
 
     # drop the connection and keep the browser offline while the conversation moves on
     page.context.set_offline(True)
-    page.evaluate(f"(() => {{ const w = document.querySelector('{WIDGET}').__mediatorWidget;"
-                  " const es = w.source; es.close(); es.onerror(); }})()")
+    page.evaluate("sel => { const es = document.querySelector(sel).__mediatorWidget.source;"
+                  " es.close(); es.onerror(); }", WIDGET)
     page.wait_for_selector(f"{WIDGET}[data-connected=false]")
     key = str(uuid.uuid4())
     body = {"text": "I'd like to pay in instalments please"}

@@ -85,8 +85,8 @@ def test_mediator_takes_over_and_the_guard_refuses_a_bad_edit(
     staff.wait_for_selector("#check-result[data-outcome=sent]")
     staff.wait_for_selector("#transcript li[data-role=agent]")
     borrower.wait_for_function(
-        "([sel, text]) => [...document.querySelector(sel).shadowRoot.querySelectorAll('.mw-msg[data-role=agent]')]"
-        ".some(e => e.textContent.includes(text))",
+        "([sel, text]) => [...document.querySelector(sel).shadowRoot"
+        ".querySelectorAll('.mw-msg[data-role=agent]')].some(e => e.textContent.includes(text))",
         arg=[WIDGET, good],
     )
     shown = " ".join(widget_texts(borrower, "agent") + widget_texts(borrower, "mediator"))
@@ -109,11 +109,17 @@ def test_supervisor_acknowledges_a_complaint_threat(
 
     sup = new_page()
     sign_in(sup, server, "supervisor", "supervisor-demo", "/supervisor")
-    row = sup.locator(f"#alerts li[data-kind=complaint_threat]:has(a[href='/panel?c={conv['conversation_id']}'])")
+    link = f"a[href='/panel?c={conv['conversation_id']}']"
+    row = sup.locator(f"#alerts li[data-kind=complaint_threat]:has({link})")
     row.first.wait_for()
     sup.wait_for_selector("#chart-risk svg, #chart-risk p")
     assert sup.locator(".charts svg").count() >= 1
     screenshot(sup, "supervisor")
+    sup.click("[data-lang-toggle]")
+    assert sup.inner_text("#alerts-title") == "警报"
+    assert "投诉威胁" in row.first.inner_text()
+    screenshot(sup, "supervisor-zh")
+    sup.click("[data-lang-toggle]")
 
     row.first.locator("[data-action=ack]").click()
     # the acknowledged alert leaves the open list and shows up under "Acknowledged"
@@ -123,12 +129,13 @@ def test_supervisor_acknowledges_a_complaint_threat(
         arg=conv["conversation_id"],
     )
     sup.click("[data-filter=acknowledged]")
-    acked = sup.locator(f"#alerts li[data-status=acknowledged]:has(a[href='/panel?c={conv['conversation_id']}'])")
+    acked = sup.locator(f"#alerts li[data-status=acknowledged]:has({link})")
     acked.first.wait_for()
     assert "supervisor" in acked.first.inner_text()
     token = server.staff_token("supervisor", "supervisor-demo")
-    alerts = server.get(f"/v1/alerts?conversation_id={conv['conversation_id']}&kind=complaint_threat", token=token)
-    assert any(a["status"] == "acknowledged" and a["acknowledged_by"] == "supervisor" for a in alerts["alerts"])
+    alerts = server.get(f"/v1/alerts?conversation_id={conv['conversation_id']}&kind=complaint_threat",
+                        token=token)["alerts"]
+    assert any(a["status"] == "acknowledged" and a["acknowledged_by"] == "supervisor" for a in alerts)
     assert sup.errors == []
 
     # "open conversation" leads to the panel on that conversation
@@ -138,7 +145,9 @@ def test_supervisor_acknowledges_a_complaint_threat(
     screenshot(sup, "panel-from-alert")
 
 
-def test_a_mediator_cannot_use_the_dashboard(server: Any, new_page: Any, sign_in: Any, screenshot: Any) -> None:
+def test_a_mediator_cannot_use_the_dashboard(
+    server: Any, new_page: Any, sign_in: Any, screenshot: Any
+) -> None:
     page = new_page()
     sign_in(page, server, "mediator", "mediator-demo", "/supervisor")
     page.wait_for_selector("#forbidden:not([hidden])")
@@ -175,10 +184,11 @@ def test_a_blocked_reply_never_reaches_the_widget(
     conv = open_demo(borrower, server, "demo-us")
     token = server.staff_token("supervisor", "supervisor-demo")
     blocked: list[dict[str, Any]] = []
-    for text in ("I can't pay this month.", "What happens if I don't pay?", "Please just leave me alone for a bit"):
+    for text in ("I can't pay this month.", "What happens if I don't pay?", "Please leave me alone for a bit"):
         borrower_says(borrower, text)
         detail = server.get(f"/v1/staff/conversations/{conv['conversation_id']}", token=token)
-        blocked = [m for m in detail["messages"] if (m.get("verdict") or {}).get("action") == "block" and m.get("draft")]
+        blocked = [m for m in detail["messages"]
+                   if (m.get("verdict") or {}).get("action") == "block" and m.get("draft")]
         if blocked:
             break
     assert blocked, "the adversarial stub should have produced a draft the guard blocks"

@@ -119,6 +119,7 @@
     sparkline: function (container, values, title) {
       values = (values || []).map(Number).filter(function (v) { return !isNaN(v); });
       if (!values.length) return empty(container, "–");
+      if (values.length === 1) values = [values[0], values[0]];  // one reading: a flat line, not a dot
       var W = 220, H = 48, P = 4;
       var s = frame(container, title, W, H);
       var n = Math.max(values.length - 1, 1);

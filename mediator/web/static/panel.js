@@ -72,8 +72,7 @@
     state.stream = Staff.stream("/v1/staff/conversations/" + cid() + "/events", {
       message: changed, verdict: changed, analysis: changed, risk: changed, status: changed, handover: changed
     }, function (live) {
-      $("live").setAttribute("data-live", live ? "true" : "false");
-      $("live").textContent = I18N.t(live ? "live" : "offline");
+      Staff.setLive(live);
       if (live) changed();  // after a reconnect, re-read whatever the outage hid
     });
     return Promise.all([reload(), loadSuggestions()]);

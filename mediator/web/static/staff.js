@@ -93,6 +93,15 @@
       return { close: function () { stopped = true; if (es) es.close(); } };
     },
 
+    /* Show whether the page's event stream is connected (kept across language changes). */
+    setLive: function (live) {
+      Staff.live = !!live;
+      var box = document.getElementById("live");
+      if (!box) return;
+      box.setAttribute("data-live", live ? "true" : "false");
+      box.textContent = I18N.t(live ? "live" : "offline");
+    },
+
     /* Fill the header: who is signed in, the sign-out button, links the role may use. */
     header: function () {
       var who = document.querySelector("[data-whoami]");
@@ -103,6 +112,8 @@
       document.querySelectorAll("[data-needs-role]").forEach(function (e) {
         e.hidden = !Staff.hasRole(e.getAttribute("data-needs-role"));
       });
+      document.addEventListener("mediator:lang", function () { Staff.setLive(Staff.live); });
+      Staff.setLive(false);
     },
 
     el: function (tag, attrs, children) {

@@ -35,6 +35,11 @@
     return "low";
   }
 
+  function severityLabel(sev) {
+    var key = "sev_" + String(sev).toLowerCase();
+    return I18N.t(key) === key ? String(sev) : I18N.t(key);
+  }
+
   function act(alert, path, body) {
     return Staff.api("/v1/alerts/" + encodeURIComponent(alert.id) + "/" + path, { method: "POST", body: body })
       .then(function (updated) {
@@ -56,11 +61,12 @@
       ul.appendChild(el("li", { "data-alert": a.id, "data-kind": a.kind, "data-status": a.status }, [
         el("div", { class: "row" }, [
           el("strong", { text: I18N.t("kind_" + a.kind) }),
-          el("span", { class: "badge " + severityClass(a.severity), text: I18N.t("severity") + " " + a.severity }),
+          el("span", { class: "badge " + severityClass(a.severity), text: I18N.t("severity") + " " + severityLabel(a.severity) }),
           a.risk != null ? el("span", { class: "badge " + severityClass(a.risk), text: I18N.t("risk") + " " + Staff.pct(a.risk) }) : null,
           el("time", { class: "muted", datetime: a.created_at, text: Staff.time(a.created_at) })
         ]),
         el("p", { class: "msg-text", text: a.reason || "" }),
+        el("p", { class: "muted", text: I18N.t("conversation") + " " + String(a.conversation_id).slice(0, 8) }),
         a.status === "acknowledged"
           ? el("p", { class: "muted", "data-testid": "acked", text: I18N.t("acknowledged_by") + " " + (a.acknowledged_by || "") + " " + Staff.time(a.acknowledged_at) })
           : null,
@@ -141,8 +147,7 @@
         if (a && a.id != null) { state.alerts[a.id] = a; renderAlerts(); }
       }
     }, function (live) {
-      $("live").setAttribute("data-live", live ? "true" : "false");
-      $("live").textContent = I18N.t(live ? "live" : "offline");
+      Staff.setLive(live);
       if (live) loadAlerts();
     });
     setInterval(loadStats, 30000);
