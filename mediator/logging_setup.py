@@ -13,11 +13,17 @@ from typing import Any
 
 _DIGITS = re.compile(r"\d[\d \-]{5,}\d")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_DOTTED = re.compile(r"\d+(?:\.\d+){2,}")  # 4539.1488.0343.6467; short ones (versions) stay
+
+
+def _mask_run(run: str) -> str:
+    return "*" * max(len(run) - 4, 0) + run[-4:]
 
 
 def mask_pii(text: str) -> str:
     text = _EMAIL.sub("[email]", text)
-    return _DIGITS.sub(lambda m: "*" * max(len(m.group()) - 4, 0) + m.group()[-4:], text)
+    text = _DOTTED.sub(lambda m: _mask_run(m.group()) if sum(c.isdigit() for c in m.group()) >= 8 else m.group(), text)
+    return _DIGITS.sub(lambda m: _mask_run(m.group()), text)
 
 
 def mask_data(value: Any, key: str = "") -> Any:

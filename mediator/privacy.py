@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from mediator.errors import NotFound
 from mediator.service import Service
 from mediator.store import repo
-from mediator.store.models import Account, Conversation, Message
+from mediator.store.models import Account, Conversation, IdempotencyRecord, Message
 from mediator.views import account_view, alert_view, iso, staff_message
 
 ERASED = "[erased]"
@@ -69,7 +69,14 @@ async def _erase(s: Any, account: Account, conv_ids: list[str]) -> int:
     )
     await s.execute(update(Conversation).where(Conversation.id.in_(conv_ids))
                     .values(status="closed", summary=None, promise=None))
+    # stored responses of idempotent retries repeat the message and reply texts
+    await s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.conversation_id.in_(conv_ids)))
     return int(result.rowcount or 0)
+
+
+def _aware(t: datetime) -> datetime:
+    """SQLite hands back naive UTC datetimes; PostgreSQL aware ones."""
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 async def purge_expired(svc: Service, now: datetime | None = None) -> int:
@@ -82,7 +89,7 @@ async def purge_expired(svc: Service, now: datetime | None = None) -> int:
                                                                 Account.updated_at < cutoff))).scalars())
         for account in accounts:
             convs = list((await s.execute(select(Conversation).where(Conversation.account_id == account.id))).scalars())
-            if any((c.last_message_at or c.created_at) >= cutoff for c in convs):
+            if any(_aware(c.last_message_at or c.created_at) >= cutoff for c in convs):
                 continue
             await _erase(s, account, [c.id for c in convs])
             await repo.audit(s, f"account:{account.id}", "account_purged",

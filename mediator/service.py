@@ -54,6 +54,8 @@ class Service:
             asyncio.create_task(self._relay_outbox(), name="outbox-relay"),
             asyncio.create_task(self.bus.consume_alerts(self.instance, self._on_alert, self._stop), name="alerts"),
         ]
+        if self.settings.proactive_interval_s > 0:
+            self._tasks.append(asyncio.create_task(self._proactive_loop(), name="proactive"))
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Finish in-flight turns (up to ``grace_s``), then stop workers and close connections."""
@@ -133,6 +135,19 @@ class Service:
                 entry.delivered_at = datetime.now(UTC)
         self.degraded_bus = False
         return len(entries)
+
+    async def _proactive_loop(self) -> None:
+        from mediator.proactive_runner import run_due
+
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=self.settings.proactive_interval_s)
+            if self._stop.is_set():
+                return
+            try:
+                await run_due(self)
+            except Exception:
+                log.exception("proactive run failed; will try again")
 
     async def _on_alert(self, payload: dict[str, Any]) -> None:
         """Consumed once per alert across all instances: fan out to supervisors' live streams."""

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     """POSTs per minute per bearer token (0 disables)."""
     rate_limit_ip_per_minute: int = Field(default=1200, validation_alias=AliasChoices("MEDIATOR_RATE_LIMIT_IP"))
     """POSTs per minute per client address (0 disables)."""
+    proactive_interval_s: float = Field(default=300.0, validation_alias=AliasChoices("MEDIATOR_PROACTIVE_INTERVAL"))
+    """How often each instance looks for due reminders and follow-ups (0 disables)."""
     seed_demo: bool = Field(default=False, validation_alias=AliasChoices("MEDIATOR_SEED_DEMO"))
     retention_days: int = Field(default=365 * 6, validation_alias=AliasChoices("MEDIATOR_RETENTION_DAYS"))
 

@@ -162,13 +162,13 @@ def server(stack: Stack, tmp_path: Path) -> Iterator[ServerThread]:
 
 ACCOUNTS = {
     "US": {"borrower_name": "Dana Smith", "creditor": "Acme Bank", "balance": "1240.50", "currency": "USD",
-           "days_past_due": 45, "jurisdiction": "US", "language": "en",
+           "days_past_due": 45, "jurisdiction": "US", "language": "en", "timezone": "America/New_York",
            "verification": {"date_of_birth": "1985-04-12", "postcode": "10001"}},
     "UK": {"borrower_name": "Sophie Clarke", "creditor": "Brightwater Bank", "balance": "2150.00", "currency": "GBP",
            "days_past_due": 60, "jurisdiction": "UK", "language": "en",
            "verification": {"date_of_birth": "1990-09-03", "postcode": "LS1 4AP"}},
     "CN": {"borrower_name": "李娜", "creditor": "星河银行", "balance": "18600.00", "currency": "CNY",
-           "days_past_due": 65, "jurisdiction": "CN", "language": "zh",
+           "days_past_due": 65, "jurisdiction": "CN", "language": "zh", "timezone": "Asia/Shanghai",
            "verification": {"date_of_birth": "1988-06-12", "postcode": "100020"}},
 }
 

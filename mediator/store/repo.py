@@ -140,11 +140,13 @@ async def list_conversations(session: AsyncSession, status: str | None, limit: i
 # --- messages -----------------------------------------------------------------------------------
 
 
-async def append_message(session: AsyncSession, conv: Conversation, role: str, text: str, **fields: Any) -> Message:
-    """Allocate the next sequence number on the (locked) conversation row and store the message."""
+async def append_message(session: AsyncSession, conv: Conversation, role: str, text: str,
+                         at: datetime | None = None, **fields: Any) -> Message:
+    """Allocate the next sequence number on the (locked) conversation row and store the message
+    (``at``: the scheduler's clock for proactive messages; otherwise now)."""
     seq = conv.next_seq
     conv.next_seq = seq + 1
-    now = utcnow()
+    now = at or utcnow()
     conv.last_message_at = now
     msg = Message(id=new_id(), conversation_id=conv.id, seq=seq, role=role, text=text, created_at=now, **fields)
     session.add(msg)
