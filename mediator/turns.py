@@ -112,7 +112,10 @@ async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: M
     conv.risk_reasons = list(assessment.reasons)
     message_analysis = analysis or MessageAnalysis(intents=(), complaint_risk=0.0, language="en")
     raised = []
-    for trig in alert_triggers(message_analysis, assessment, svc.settings.alert_threshold, guardrail_blocked=blocked):
+    triggers = alert_triggers(message_analysis, assessment, svc.settings.alert_threshold, guardrail_blocked=blocked)
+    if any(t.kind != "risk_threshold" for t in triggers):
+        triggers = [t for t in triggers if t.kind != "risk_threshold"]  # one alert per cause, not two
+    for trig in triggers:
         alert = await repo.create_alert(s, conv.id, trig.kind, trig.reason, trig.severity, conv.risk)
         if alert is None:
             continue

@@ -33,13 +33,13 @@ def _messages(reader: SSEReader) -> list[tuple[int, str, str]]:
     return [(int(e[0]), e[2]["role"], e[2]["text"]) for e in reader.events if e[1] == "message"]
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def hook() -> WebhookReceiver:
     with WebhookReceiver() as receiver:
         yield receiver
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def pair(hook: WebhookReceiver) -> LocalStack:
     with stack(workers=1, instances=2, extra_env={"MEDIATOR_ALERT_WEBHOOK_URL": hook.url}) as st:
         seed_staff(st.database.url)

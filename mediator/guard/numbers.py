@@ -124,14 +124,16 @@ class Figure:
     value: Decimal
     start: int
     end: int
+    approx: bool = False
+    """The figure says itself that it is approximate ("600多块", "一千来元")."""
 
 
 _NUM = r"\d{1,3}(?:[,.\s]\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 _MONEY = re.compile(
     rf"(?:[$£€¥￥]|\b(?:USD|GBP|EUR|CNY|RMB|US\$)\s?)\s?(?P<a>{_NUM})(?![\d%])"
-    rf"|(?<![\d.,])(?P<b>{_NUM})\s?(?:€|£|dollars?|bucks|pounds?|quid|usd|gbp|eur|euros?|rmb|cny|元|块钱?|人民币)(?![a-z])"
+    rf"|(?<![\d.,])(?P<b>{_NUM})\s?(?P<more>多|余|来|出头)?\s?(?:€|£|dollars?|bucks|pounds?|quid|usd|gbp|eur|euros?|rmb|cny|元|块钱?|人民币)(?![a-z])"
     rf"|(?<![\d.])(?P<w>\d+(?:\.\d+)?)\s?万\s?(?:元|块)"
-    rf"|(?P<z>{ZH_NUM}(?:点[零〇一二三四五六七八九]+)?)\s?(?:元|块钱?)",
+    rf"|(?P<z>{ZH_NUM}(?:点[零〇一二三四五六七八九]+)?)\s?(?P<zmore>多|余|来)?\s?(?:元|块钱?)",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)")
@@ -141,8 +143,8 @@ _COUNT = re.compile(
     rf"interest[- ]free|more|further|additional|affordable|instal+ment)\s+)*"
     rf"(?:payments|instal+ments|repayments|months?(?=\s+(?:plan|payment|instal|arrangement)))\b"
     rf"|\b(?P<m>{EN_NUM})[- ]months?(?=\s+(?:payment\s+)?(?:plan|arrangement|instal|repayment|term|agreement))"
-    rf"|\b(?:split|spread|break)\s+(?:it|this|that|the \w+|your \w+|payments?)\s+"
-    rf"(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
+    rf"|\b(?:split|spread|break|stretch|extend|divide|run)\w*\s+(?:it|this|that|them|everything|the \w+|your \w+|payments?)"
+    rf"(?:\s+out)?\s+(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
     rf"|\b(?:a|per) month for\s+(?P<f>{EN_NUM})\s+months\b"
     rf"|分\s*(?P<z>\d+|{ZH_NUM})\s*(?:期|个月)"
     rf"|(?<![第逾本每首当])(?P<y>\d+|[一二两三四五六七八九十]+)\s*期(?!间|限)",
@@ -161,7 +163,7 @@ _DPD = re.compile(
 # cheap guards: the full patterns only run when a keyword they need is present
 _MONEY_HINT = re.compile(r"[$£€¥￥元块万]|usd|gbp|eur|cny|rmb|dollar|pound|quid|buck", re.IGNORECASE)
 _PERCENT_HINT = re.compile(r"[%折]|per ?cent|百分之", re.IGNORECASE)
-_COUNT_HINT = re.compile(r"payments|instal|repayments|month|split|spread|break|期", re.IGNORECASE)
+_COUNT_HINT = re.compile(r"payments|instal|repayments|month|split|spread|break|stretch|extend|divide|run|期", re.IGNORECASE)
 _DAYS_HINT = re.compile(r"day|week|month|[天日周]|星期", re.IGNORECASE)
 _DPD_HINT = re.compile(r"past[- ]due|overdue|late|arrears|behind|逾期", re.IGNORECASE)
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30}
@@ -181,7 +183,8 @@ def money(text: str) -> list[Figure]:
             n = zh_to_int(whole)
             value = None if n is None else Decimal(f"{n}.{''.join(str(_ZH_DIGITS[c]) for c in frac) or 0}")
         if value is not None:
-            out.append(Figure("money", value, m.start(), m.end()))
+            approx = bool(m.group("more") or m.group("zmore"))
+            out.append(Figure("money", value, m.start(), m.end(), approx))
     return out
 
 

@@ -25,6 +25,8 @@ from mediator.policy import Rule
 
 _OWN_DOCUMENTS = re.compile("合同|协议|通知书|确认书|说明书|告知书|函|账单|条款")
 _CN_PREFIX = re.compile(r"^中华人民共和国|（试行）|\(试行\)|\s")
+_CASE_SENSITIVE = frozenset({"fca", "act"})
+"""Kinds whose patterns rely on capital letters (provision prefixes, statute names)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,24 +47,35 @@ def cn_name(name: str) -> str:
     return _CN_PREFIX.sub("", name)
 
 
+def act_name(name: str) -> str:
+    """'the Consumer  Credit Act' -> 'consumer credit act', so text and corpus compare alike."""
+    words = name.lower().split()
+    while words and words[0] == "the":
+        words = words[1:]
+    return " ".join(words)
+
+
 class CitationExtractor:
     """Finds citations in text; also used on the corpus aliases, so both sides parse alike."""
 
     def __init__(self, patterns: dict[str, str]) -> None:
-        self.patterns = {k: re.compile(v, re.IGNORECASE if k != "fca" else 0) for k, v in patterns.items()}
+        self.patterns = {k: re.compile(v, 0 if k in _CASE_SENSITIVE else re.IGNORECASE) for k, v in patterns.items()}
 
     def extract(self, text: str) -> list[Citation]:
         out: list[Citation] = []
         taken: list[tuple[int, int]] = []
-        for kind in ("usc", "cfr", "fdcpa_named", "fdcpa", "fca", "cn"):
+        for kind in ("usc", "cfr", "fdcpa_named", "fdcpa", "fca", "cn", "act"):
             pattern = self.patterns.get(kind)
             if pattern is None:
                 continue
             for m in pattern.finditer(text):
-                if any(a <= m.start() < b for a, b in taken):
-                    continue
+                if any(a <= m.start() < b or (kind == "act" and m.start() < a < m.end()) for a, b in taken):
+                    continue  # a named statute around an FDCPA/CFR citation is that citation
                 taken.append(m.span())
-                if kind == "cn":
+                if kind == "act":
+                    name, section, sub = (m.group(1), m.group(2), m.group(3)) if m.group(1) else m.group(6, 4, 5)
+                    out.append(Citation("act", act_name(name), (section.lower(), *_path(sub)), *m.span(), m.group(0)))
+                elif kind == "cn":
                     article = parse_int(m.group(2)) if m.group(2) else None
                     out.append(
                         Citation("cn", cn_name(m.group(1)), (str(article),) if article else (), *m.span(), m.group(0))

@@ -98,7 +98,7 @@ class OffersDetector:
         for f in numbers.money(text):
             lo, hi = doc.clause(f.start, f.end)
             shown = text[f.start : f.end]
-            if cues.approximate(text, f.start, f.end):
+            if f.approx or cues.approximate(text, f.start, f.end):
                 out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"approximate figure {shown!r}", "approx"))
             elif not _matches(f.value, amounts):
                 if cues.balance.search(doc, lo, hi) and not cues.offer.search(doc, lo, hi):

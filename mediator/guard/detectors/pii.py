@@ -125,7 +125,7 @@ class PiiDetector:
                 add(m.start(), m.end(), "card number")
             elif len(digits) == 9 and self._cue("ssn", doc, lo, hi):
                 add(m.start(), m.end(), "social security number")
-            elif 8 <= len(digits) <= 12 and self._cue("account", doc, lo, hi) and not _CN_MOBILE.fullmatch(digits):
+            elif 8 <= len(digits) <= 17 and self._cue("account", doc, lo, hi) and not _CN_MOBILE.fullmatch(digits):
                 add(m.start(), m.end(), "account number")
         if out and any(f.detail.startswith("account number") for f in out):
             for m in _SORT.finditer(text):
