@@ -250,6 +250,9 @@ async def _draft(svc: Service, turn: TurnInput) -> tuple[AgentReply, float]:
         log.exception("mediator backend failed; sending the fallback and handing over")
         reply = AgentReply(text="", backend=getattr(svc.backend, "name", "unknown"), handover=True,
                            handover_reason="mediator_error")
+    if (reply.handover_reason or "").startswith("model failure"):
+        # the LLM backend absorbs model errors/timeouts into its own fallback: count them here too
+        metrics.MODEL_ERRORS.labels("model_failure").inc()
     return reply, time.perf_counter() - t0
 
 
