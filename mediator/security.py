@@ -167,3 +167,47 @@ def facts_match(keys: Keys, stored: dict[str, str], presented: dict[str, str]) -
         if value is None or not hmac.compare_digest(hash_fact(keys, name, value), digest):
             return False
     return True
+
+
+# --- system prompt canary -----------------------------------------------------------------------
+
+_PROMPT_FILES = ("mediator_system.j2", "instructions.j2", "assist.j2", "summary.j2")
+_TEMPLATE_TAG = re.compile(r"\{[{%#].*?[}%#]\}", re.S)
+_TOKEN = re.compile(r"[\u3400-\u9fff]|[^\W_]+")
+
+
+def _prompt_tokens(text: str) -> list[str]:
+    from mediator.textnorm import normalize
+
+    return _TOKEN.findall(normalize(text).lower())
+
+
+class PromptCanary:
+    """The fixed wording of the system prompts, as runs of ``n`` tokens (a Chinese character is a
+    token). An outgoing text that repeats any run is quoting the prompt, whatever the model was
+    talked into and however the leak is phrased around it; the guard's phrase rules cannot know
+    the prompt's own sentences."""
+
+    def __init__(self, prompts_dir: Path, n: int = 10) -> None:
+        self.n = n
+        self.runs: set[tuple[str, ...]] = set()
+        for path in sorted(Path(prompts_dir).glob("*/*.j2")):
+            if path.name not in _PROMPT_FILES:
+                continue
+            for piece in _TEMPLATE_TAG.split(path.read_text(encoding="utf-8")):  # never bridge a tag
+                for line in piece.splitlines():
+                    tokens = _prompt_tokens(line)
+                    self.runs.update(tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+
+    def leaks(self, text: str) -> bool:
+        tokens = _prompt_tokens(text)
+        return any(tuple(tokens[i:i + self.n]) in self.runs for i in range(len(tokens) - self.n + 1))
+
+
+_canaries: dict[Path, PromptCanary] = {}
+
+
+def prompt_canary(prompts_dir: Path) -> PromptCanary:
+    if prompts_dir not in _canaries:
+        _canaries[prompts_dir] = PromptCanary(prompts_dir)
+    return _canaries[prompts_dir]

@@ -20,14 +20,16 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event
+
 from mediator import metrics
 from mediator.agent.base import AgentReply, HistoryItem, TurnInput
 from mediator.analysis import ConversationFeatures, alert_triggers, analyze_message, conversation_risk
-from mediator.domain import Author, ConversationState, GuardContext, MessageAnalysis, Verdict
+from mediator.domain import Author, ConversationState, GuardContext, MessageAnalysis, Verdict, Violation
 from mediator.errors import Conflict, Invalid, NotFound
 from mediator.handoff import handover_reply, wants_human
 from mediator.plans import approved_offers
-from mediator.security import facts_match
+from mediator.security import facts_match, prompt_canary
 from mediator.service import Service
 from mediator.store import repo
 from mediator.store.models import Account, Conversation, Message
@@ -69,6 +71,13 @@ def guarded(svc: Service, text: str, ctx: GuardContext, author: Author) -> Verdi
         verdict = Verdict(action="block", violations=(), text=svc.guard.fallback(ctx), original=text,
                           policy_version=svc.guard.policy_version, rules_fired=("guard_error",),
                           explanation="The policy check could not run, so nothing was sent.")
+    if verdict.action != "block" and prompt_canary(svc.settings.prompts_dir).leaks(verdict.text):
+        leak = Violation(code="SYSTEM_LEAK", rule="prompt-canary", span=(0, len(text)),
+                         detail="repeats the wording of the system prompt")
+        verdict = Verdict(action="block", violations=(*verdict.violations, leak), text=svc.guard.fallback(ctx),
+                          original=text, policy_version=verdict.policy_version,
+                          rules_fired=(*verdict.rules_fired, "prompt_canary"),
+                          explanation="This text repeats the service's own instructions, so it was not sent.")
     metrics.GUARD_OUTCOMES.labels(author, verdict.action).inc()
     for code in verdict.codes:
         metrics.GUARD_CODES.labels(code).inc()
@@ -121,11 +130,18 @@ async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: M
             continue
         view = alert_view(alert)
         await repo.add_outbox(s, "alert", view)
+        _kick_relay_after_commit(svc, s)
         await repo.audit(s, f"conv:{conv.id}", "alert_raised", {"alert_id": alert.id, "kind": trig.kind},
-                         conversation_id=conv.id)
+                         conversation_id=conv.id, owner=conv)
         metrics.ALERTS.labels(trig.kind).inc()
         raised.append(view)
     return raised
+
+
+def _kick_relay_after_commit(svc: Service, s: Any) -> None:
+    """Wake the outbox relay when this transaction commits (not before: it would find nothing),
+    and only for transactions that wrote to the outbox, so quiet turns cost the relay nothing."""
+    event.listen(s.sync_session, "after_commit", lambda _session: svc.kick_relay(), once=True)
 
 
 @dataclass
@@ -199,7 +215,7 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
         await repo.audit(s, f"conv:{conv.id}", "borrower_message",
                          {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
                           "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
-                         actor="borrower", conversation_id=conv.id)
+                         actor="borrower", conversation_id=conv.id, owner=conv)
         await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
         if idem_key:
             await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
@@ -256,6 +272,22 @@ async def _draft(svc: Service, turn: TurnInput) -> tuple[AgentReply, float]:
     return reply, time.perf_counter() - t0
 
 
+def _progress_publisher(svc: Service, conversation_id: str) -> Any:
+    """Streaming that fails closed: the widget sees that the mediator is working (stage, how
+    many characters so far), never the text itself, which is only sent after the guard."""
+    last = {"t": 0.0}
+
+    async def publish(progress: dict[str, Any]) -> None:
+        now = time.monotonic()
+        if now - last["t"] < 0.25:
+            return
+        last["t"] = now
+        safe = {k: v for k, v in progress.items() if k in ("stage", "chars", "round")}
+        await svc.publish(conversation_id, "typing", {"active": True, **safe})
+
+    return publish
+
+
 async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key: str | None = None) -> dict[str, Any]:
     """Handle one borrower message end to end; return the contract's response body."""
     text = text.strip()
@@ -270,7 +302,6 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
         except _Replay as replay:
             return replay.response
         await svc.publish(conversation_id, "message", stored.message, stored.staff_message)
-        svc.kick_relay()
         if stored.muted:
             response = {"message": stored.message, "reply": None}
             await _finish_idempotency(svc, conversation_id, idem_key, response)
@@ -282,6 +313,7 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
         async with svc.db.reader() as s:
             turn = await build_turn(svc, s, stored.conv, account, copy.copy(stored.state_before), text,
                                     stored.analysis)
+        turn.on_progress = _progress_publisher(svc, conversation_id)
         reply, model_s = await _draft(svc, turn)
         state_changes = _changed_fields(stored.state_after_intents, turn.state)
         ctx = guard_context(turn.state, account, turn.offers, svc.settings.collector_name)
@@ -292,7 +324,6 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
                               policy_version=svc.guard.policy_version)
         response = await _store_reply(svc, conversation_id, stored, reply, verdict, state_changes, idem_key)
         await svc.publish(conversation_id, "typing", {"active": False})
-        svc.kick_relay()
         elapsed = time.perf_counter() - started
         metrics.TURN_LATENCY.observe(elapsed)
         metrics.SERVICE_OVERHEAD.observe(max(elapsed - model_s, 0.0))
@@ -305,6 +336,12 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
     async with svc.db.transaction() as s:
         conv = await repo.get_conversation(s, conversation_id, lock=True)
         assert conv is not None
+        if idem_key:
+            done = await repo.get_idempotency(s, conv.id, idem_key)
+            if done is not None and done.response is not None:
+                # another attempt of this same turn (a client retry while this one was still
+                # drafting) stored its reply first: that reply stands, this draft is dropped
+                return done.response
         if conv.status == "human":
             # a human took over while the model was drafting: the draft is never sent
             await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
@@ -337,7 +374,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
             "text_sha256": repo.sha256_text(verdict.text), "draft_sha256": repo.sha256_text(reply.text),
             "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
             "state_changed": sorted(state_changes), "handover": handover,
-        }, actor="mediator", conversation_id=conv.id)
+        }, actor="mediator", conversation_id=conv.id, owner=conv)
         if handover:  # a block or hand-over changes the conversation's risk features
             await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
         response = {"message": stored.message,

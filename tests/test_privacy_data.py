@@ -109,7 +109,7 @@ def test_verification_facts_are_stored_as_keyed_hashes(server: ServerThread) -> 
 
     from mediator.store.models import Account
 
-    conv_id, borrower = open_conversation(server, "UK", account_id="acct-hash")
+    _conv_id, borrower = open_conversation(server, "UK", account_id="acct-hash")
     borrower.close()
     row = run_db(server, lambda s: s.get(Account, "acct-hash"))
     facts = ACCOUNTS["UK"]["verification"]

@@ -138,7 +138,8 @@ def test_database_down_mid_turn_is_503_and_nothing_half_written(stack: Stack, tm
 
 
 @pytest.mark.parametrize("stack", ["services"], indirect=True)
-def test_chat_keeps_working_while_redis_is_down(stack: Stack, tmp_path: Path, private_redis: PrivateRedis) -> None:
+def test_chat_keeps_working_while_redis_is_down(stack: Stack, tmp_path: Path,
+                                                private_redis: PrivateRedis) -> None:  # noqa: F811
     settings = make_settings(stack, tmp_path, REDIS_URL=private_redis.url, MEDIATOR_RATE_LIMIT=50,
                              MEDIATOR_RATE_LIMIT_IP=500)
     with ServerThread(settings) as srv:

@@ -164,7 +164,7 @@ def build_world(srv: ServerThread) -> World:
     _seed_staff(srv)
     account_id = f"acct-authz-{uuid.uuid4().hex[:6]}"
     conv_id, borrower = open_conversation(srv, account_id=account_id)
-    other_id, other = open_conversation(srv)
+    _other_id, other = open_conversation(srv)
     with borrower:
         r = borrower.post(f"/v1/conversations/{conv_id}/messages",
                           json={"text": "This is harassment and I am reporting you to the CFPB."})
@@ -258,7 +258,8 @@ def test_staff_token_is_refused_where_a_borrower_token_is_needed_and_back(server
         token = world.headers["borrower_this"]["Authorization"].split()[1]
     with server.client() as anon:
         assert anon.get(f"/v1/conversations/{world.conv_id}/messages", params={"token": token}).status_code == 200
-        other_id, _other = open_conversation(server)
+        other_id, other = open_conversation(server)
+        other.close()
         assert anon.get(f"/v1/conversations/{other_id}/messages", params={"token": token}).status_code == 403
 
 

@@ -86,18 +86,36 @@ def cmd_bench(args: argparse.Namespace) -> int:
     analyzer.analyze(messages[0])
     warm_ms = (time.perf_counter() - t0) * 1000
     timings: list[float] = []
+    per_message: list[list[float]] = [[] for _ in messages]
     for _ in range(max(1, args.rounds)):
-        for text in messages:
+        for i, text in enumerate(messages):
             normalize.cache_clear()
             start = time.perf_counter_ns()
             analyzer.analyze(text)
-            timings.append((time.perf_counter_ns() - start) / 1000)
+            elapsed = (time.perf_counter_ns() - start) / 1000
+            timings.append(elapsed)
+            per_message[i].append(elapsed)
     timings.sort()
+    # each message's median over the rounds: its own cost, without the scheduler stalls that
+    # other processes on a busy machine add to single calls (the raw figures above keep those)
+    typical = sorted(statistics.median(t) for t in per_message)
     print(f"bench analyze: {len(messages)} messages x {max(1, args.rounds)} rounds from {Path(path).name}")
     print(f"first call (load and compile policies/analysis, analyse one message): {warm_ms:.1f} ms")
     print(
         f"per message (us): p50={_percentile(timings, 0.5):.0f} p90={_percentile(timings, 0.9):.0f} "
         f"p99={_percentile(timings, 0.99):.0f} max={timings[-1]:.0f} mean={statistics.fmean(timings):.0f}"
     )
-    print(json.dumps({"p50_us": round(_percentile(timings, 0.5), 1), "p99_us": round(_percentile(timings, 0.99), 1)}))
+    print(
+        f"per message, median of its rounds (us): p50={_percentile(typical, 0.5):.0f} "
+        f"p99={_percentile(typical, 0.99):.0f} max={typical[-1]:.0f}"
+    )
+    print(
+        json.dumps(
+            {
+                "p50_us": round(_percentile(timings, 0.5), 1),
+                "p99_us": round(_percentile(timings, 0.99), 1),
+                "p99_median_of_rounds_us": round(_percentile(typical, 0.99), 1),
+            }
+        )
+    )
     return 0

@@ -7,9 +7,10 @@ group matches over it, or in the same clause when the exclusion says so ("the la
 *on the radio*", "*my brother* went bankrupt"). A pattern may also carry an ``unless``
 guard that vetoes it when the guard matches anywhere in the message ("you have the
 wrong person" is a third party, unless the writer also says the debt is not theirs).
-Patterns written with Chinese characters only run on text that has some, and
-Latin-only patterns only on text with Latin letters, so each message pays only for
-the scripts it uses.
+Patterns written with Chinese characters only run on text that has some, patterns
+with Latin letters only on text with Latin letters, and patterns with neither
+(quotes, punctuation, digits) on every text, so each message pays only for the
+scripts it uses.
 
 Patterns may name a shared concept as ``{relative}``: the vocabulary (``text.yaml``
 ``vocab``) expands it to an alternation, so one list of words (relatives, contact
@@ -33,6 +34,8 @@ _MACRO = re.compile(r"\{([a-z_]+)\}")
 # pattern written with "，" or "？" must therefore look for "," and a literal "?".
 _FULLWIDTH = str.maketrans({"，": ",", "？": r"\?", "！": "!", "：": ":", "；": ";", "（": r"\(", "）": r"\)"})
 _LATIN = re.compile(r"[a-z]")
+_ESCAPE = re.compile(r"\\.")
+Script = Literal["cjk", "latin", "any"]
 _WORD = re.compile(r"\w+")
 
 
@@ -78,6 +81,9 @@ class Negation:
         self._en_words = int(doc.get("en_window_words", 4))
         near = doc.get("en_near_cues")
         self._en_near = re.compile(near) if near else None
+        # hedges that look like negation but are not ("I don't think the FCA would be impressed")
+        hedges = doc.get("en_hedges")
+        self._en_hedges = re.compile(hedges) if hedges else None
         self._en_near_words = int(doc.get("en_near_window_words", 1))
         self._zh_chars = int(doc.get("zh_window_chars", 5))
 
@@ -91,7 +97,10 @@ class Negation:
         words = _WORD.findall(before)
         if not words:
             return False
-        if self._en.search(" ".join(words[-self._en_words :])):
+        window = " ".join(words[-self._en_words :])
+        if self._en_hedges is not None:
+            window = self._en_hedges.sub(" ", window)
+        if self._en.search(window):
             return True
         return self._en_near is not None and bool(self._en_near.search(" ".join(words[-self._en_near_words :])))
 
@@ -120,7 +129,7 @@ class Vocabulary:
 class _Pattern:
     regex: re.Pattern[str]
     negatable: bool
-    cjk: bool
+    script: Script
     unless: re.Pattern[str] | None
 
 
@@ -128,7 +137,7 @@ class _Pattern:
 class _Exclusion:
     regex: re.Pattern[str]
     scope: Literal["overlap", "clause"]
-    cjk: bool
+    script: Script
 
 
 def _compile(source: str, where: str) -> re.Pattern[str]:
@@ -138,8 +147,17 @@ def _compile(source: str, where: str) -> re.Pattern[str]:
         raise PolicyError(f"{where}: bad pattern {source!r}: {exc}") from exc
 
 
-def _runs(cjk: bool, doc: Doc) -> bool:
-    return doc.has_cjk if cjk else doc.has_latin
+def _script(source: str) -> Script:
+    """Which texts a pattern can match: Chinese, Latin, or any (punctuation, digits, quotes)."""
+    if _CJK.search(source):
+        return "cjk"
+    return "latin" if _LATIN.search(_ESCAPE.sub("", source).lower()) else "any"
+
+
+def _runs(script: Script, doc: Doc) -> bool:
+    if script == "any":
+        return True
+    return doc.has_cjk if script == "cjk" else doc.has_latin
 
 
 class PatternGroup:
@@ -167,7 +185,7 @@ class PatternGroup:
         source = self._source(spec)
         unless = _compile(self._source(spec, "unless"), self.name) if spec.get("unless") else None
         return _Pattern(
-            _compile(source, self.name), bool(spec.get("negatable", True)), bool(_CJK.search(source)), unless
+            _compile(source, self.name), bool(spec.get("negatable", True)), _script(source), unless
         )
 
     def _exclusion(self, item: Any) -> _Exclusion:
@@ -176,12 +194,12 @@ class PatternGroup:
         scope = spec.get("scope", "overlap")
         if scope not in ("overlap", "clause"):
             raise PolicyError(f"{self.name}: exclusion scope must be overlap or clause, not {scope!r}")
-        return _Exclusion(_compile(source, self.name), scope, bool(_CJK.search(source)))
+        return _Exclusion(_compile(source, self.name), scope, _script(source))
 
     def _excluded_spans(self, doc: Doc) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         for ex in self._exclusions:
-            if not _runs(ex.cjk, doc):
+            if not _runs(ex.script, doc):
                 continue
             for m in ex.regex.finditer(doc.text):
                 spans.append(doc.clause(*m.span()) if ex.scope == "clause" else m.span())
@@ -192,7 +210,7 @@ class PatternGroup:
         found: list[Hit] = []
         excluded: list[tuple[int, int]] | None = None
         for idx, pat in enumerate(self._patterns):
-            if not _runs(pat.cjk, doc):
+            if not _runs(pat.script, doc):
                 continue
             if pat.unless is not None and pat.unless.search(doc.text):
                 continue

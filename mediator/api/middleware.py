@@ -37,6 +37,10 @@ class RequestContext:
         rid = headers.get(b"x-request-id", b"").decode("latin-1")[:64] or uuid.uuid4().hex
         token = request_id_var.set(rid)
         try:
+            if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b"").lower():
+                # PostgreSQL text cannot hold NUL: refuse it here, not as a 503 from the database
+                await _send_json(send, 400, b'{"detail":"NUL characters are not allowed in URLs"}')
+                return
             length = headers.get(b"content-length")
             if length is not None and length.isdigit() and int(length) > self.max_body:
                 await _send_json(send, 413, b'{"detail":"request body too large"}')

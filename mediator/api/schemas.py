@@ -2,14 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSTORABLE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    return False
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable(cls, v: Any) -> Any:
+        """NUL and lone surrogates cannot be stored (PostgreSQL text, UTF-8): refuse them here with
+        a 422 rather than fail in the database with a misleading 503."""
+        if _unstorable(v):
+            raise ValueError("text contains a NUL or an unpaired surrogate character")
+        return v
 
 
 class AccountIn(_Strict):

@@ -269,6 +269,19 @@ class ServeProcess:
                 pids.append(pid)
         return pids
 
+    def busiest_worker(self) -> int:
+        """The worker holding the most sockets (client connections and its database pool): the
+        kernel does not spread connections evenly, so this is the one with turns in flight."""
+
+        def sockets(pid: int) -> int:
+            try:
+                return sum(os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:")
+                           for fd in os.listdir(f"/proc/{pid}/fd"))
+            except OSError:
+                return -1
+
+        return max(self.worker_pids(), key=sockets)
+
     def stop(self, grace_s: float = 20.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return

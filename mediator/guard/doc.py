@@ -13,6 +13,13 @@ from mediator.textnorm import normalize_with_map
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2}")
+_SENTENCE_BREAK = re.compile(r"[.!?;。！？；\n]")
+_CONTRAST = re.compile(r"\b(?:but|however|although|though|yet|so|whereas|while|otherwise)\b", re.IGNORECASE)
+_LIST_ITEM = re.compile(
+    r"\s*(?:(?:or|and|nor)?\s*$|(?:(?:or|and|nor)\s+)?(?!(?:i|we|you|he|she|it|they|this|that|there|the|a|an|our|your|my|their|his|her|but|so|then|"
+    r"otherwise|unless|if|when|because|yet|however|which|who|before|after|or else)\b)[a-z]+\b(?!'(?:ll|re|ve|d|s)\b))"
+)
+"""A comma clause that continues a list of verbs ("..., call your work, or involve the police")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +41,26 @@ class Negation:
         return seg[cut:]
 
     def negated(self, text: str, start: int) -> bool:
-        seg = self.en_not_negation.sub(" ", self.clause_before(text, start, self.en_window))
-        hits = list(self.en_negators.finditer(seg))
-        if hits and not self.en_conditional.search(seg, 0, hits[-1].start()):
+        clause = self.clause_before(text, start, self.en_window)
+        if self._en_negated(clause):
             return True
+        if _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
+            return True  # "nobody will come to your door, call your work, or involve the police"
         zseg = self.clause_before(text, start, self.zh_window)
         return bool(self.zh_negators.search(zseg) or self.zh_near.search(zseg[-2:]))
+
+    def _en_negated(self, seg: str) -> bool:
+        seg = self.en_not_negation.sub(" ", seg)
+        hits = list(self.en_negators.finditer(seg))
+        return bool(hits) and not self.en_conditional.search(seg, 0, hits[-1].start())
+
+    def _list_head(self, text: str, start: int, clause_len: int) -> str:
+        """The sentence before a list item, back to the last full stop (one negator governs a list)."""
+        end = start - clause_len
+        seg = text[max(0, end - 2 * self.en_window) : end]
+        cut = max((m.end() for m in _SENTENCE_BREAK.finditer(seg)), default=0)
+        cut = max((m.end() for m in _CONTRAST.finditer(seg, cut)), default=cut)
+        return seg[cut:]
 
 
 @dataclass(slots=True)

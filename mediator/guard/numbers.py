@@ -133,7 +133,8 @@ _MONEY = re.compile(
     rf"(?:[$£€¥￥]|\b(?:USD|GBP|EUR|CNY|RMB|US\$)\s?)\s?(?P<a>{_NUM})(?![\d%])"
     rf"|(?<![\d.,])(?P<b>{_NUM})\s?(?P<more>多|余|来|出头)?\s?(?:€|£|dollars?|bucks|pounds?|quid|usd|gbp|eur|euros?|rmb|cny|元|块钱?|人民币)(?![a-z])"
     rf"|(?<![\d.])(?P<w>\d+(?:\.\d+)?)\s?万\s?(?:元|块)"
-    rf"|(?P<z>{ZH_NUM}(?:点[零〇一二三四五六七八九]+)?)\s?(?P<zmore>多|余|来)?\s?(?:元|块钱?)",
+    rf"|(?P<z>{ZH_NUM}(?:点[零〇一二三四五六七八九]+)?)\s?(?P<zmore>多|余|来)?\s?(?:元|块钱?)"
+    rf"|(?<=[还付交])(?P<zz>\d+|{ZH_NUM})(?P<zzmore>多|出头|来|左右)(?![天日周月期个年次])",
     re.IGNORECASE,
 )
 _PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)")
@@ -161,7 +162,7 @@ _DPD = re.compile(
     re.IGNORECASE,
 )
 # cheap guards: the full patterns only run when a keyword they need is present
-_MONEY_HINT = re.compile(r"[$£€¥￥元块万]|usd|gbp|eur|cny|rmb|dollar|pound|quid|buck", re.IGNORECASE)
+_MONEY_HINT = re.compile(r"[$£€¥￥元块万]|出头|[还付交][^，。！？]{0,8}[多来左]|usd|gbp|eur|cny|rmb|dollar|pound|quid|buck", re.IGNORECASE)
 _PERCENT_HINT = re.compile(r"[%折]|per ?cent|百分之", re.IGNORECASE)
 _COUNT_HINT = re.compile(r"payments|instal|repayments|month|split|spread|break|stretch|extend|divide|run|期", re.IGNORECASE)
 _DAYS_HINT = re.compile(r"day|week|month|[天日周]|星期", re.IGNORECASE)
@@ -178,12 +179,15 @@ def money(text: str) -> list[Figure]:
             value = parse_amount(m.group("a") or m.group("b"))
         elif m.group("w"):
             value = Decimal(m.group("w")) * 10_000
+        elif m.group("zz"):
+            n = parse_int(m.group("zz"))
+            value = None if n is None or n < 10 else Decimal(n)
         else:
             whole, _, frac = m.group("z").partition("点")
             n = zh_to_int(whole)
             value = None if n is None else Decimal(f"{n}.{''.join(str(_ZH_DIGITS[c]) for c in frac) or 0}")
         if value is not None:
-            approx = bool(m.group("more") or m.group("zmore"))
+            approx = bool(m.group("more") or m.group("zmore") or m.group("zz"))
             out.append(Figure("money", value, m.start(), m.end(), approx))
     return out
 

@@ -24,6 +24,11 @@ _NINO = re.compile(r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-
 _NINO_LOOSE = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b")
 _NI_CUE = re.compile(r"national insurance|\bnino\b|\bni (?:number|no)", re.IGNORECASE)
 _CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
+_PERSONAL_PHONE = re.compile(
+    r"(?<![\d+])(?:\+?44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}(?!\d)"  # UK mobiles
+    r"|(?<![\d+])(?:\+?1[ .-]?)?\(?(?!8(?:00|88|77|66|55|44|33)\b)[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)"  # US, not toll-free
+)
+"""A mobile or home number; only another person's is a leak (a helpline or toll-free line is not)."""
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -139,6 +144,9 @@ class PiiDetector:
         other = self.other_person.search(doc) is not None
         for m in _CN_MOBILE.finditer(text):
             add(m.start(), m.end(), "mobile number", mask=not other)
+        if other:
+            for m in _PERSONAL_PHONE.finditer(text):
+                add(m.start(), m.end(), "another person's phone number", mask=False)
         if other:
             for p in self.address:
                 m = p.search(text) if p is not None else None

@@ -27,6 +27,8 @@ class StateDetector:
         self.rules: dict[str, dict[str, str]] = {k: dict(v) for k, v in doc["rules"].items()}
         self.ask = Lex.of(doc["payment_ask"])
         self.cease_extra = Lex.of(doc["cease_extra"])
+        self.pause_context = Lex.of(doc.get("pause_context"))
+        self.ask_cue = Lex.of(doc.get("ask_cue"))
         d = doc["disclosure"]
         self.elements = {k: Lex.of(d[k]) for k in ("collection", "automated", "mini_miranda", "opt_out")}
         self.identity = (compile_cs(d["identity"]["en"]), compile_zh(d["identity"]["zh"]))
@@ -44,13 +46,17 @@ class StateDetector:
         """
         lexes = (self.ask, self.cease_extra) if cease else (self.ask,)
         for m in (m for lex in lexes for m in lex.finditer(doc)):
-            if not self.negation.negated(doc.text, m.start()):
+            if not self.negation.negated(doc.text, m.start()) and not self._explains_pause(doc, m.start(), m.end()):
                 return m.start(), m.end(), doc.text[m.start() : m.end()]
-        figures = numbers.money(doc.text)
-        if figures:
-            f = figures[0]
-            return f.start, f.end, doc.text[f.start : f.end]
+        for f in numbers.money(doc.text):
+            if not self._explains_pause(doc, f.start, f.end):
+                return f.start, f.end, doc.text[f.start : f.end]
         return None
+
+    def _explains_pause(self, doc: Doc, start: int, end: int) -> bool:
+        """The hit sits in a clause that explains the pause and asks for nothing."""
+        lo, hi = doc.clause(start, end)
+        return self.pause_context.search(doc, lo, hi) is not None and self.ask_cue.search(doc, lo, hi) is None
 
     def _has(self, element: str, doc: Doc) -> bool:
         return self.elements[element].search(doc) is not None
