@@ -49,7 +49,8 @@ async def erase_account(svc: Service, account_id: str, actor: str) -> dict[str, 
         account = await repo.get_account(s, account_id, lock=True)
         if account is None:
             raise NotFound("account not found")
-        conv_ids = list((await s.execute(select(Conversation.id).where(Conversation.account_id == account_id))).scalars())
+        stmt = select(Conversation.id).where(Conversation.account_id == account_id)
+        conv_ids = list((await s.execute(stmt)).scalars())
         erased = await _erase(s, account, conv_ids)
         await repo.audit(s, f"account:{account_id}", "account_erased",
                          {"conversations": len(conv_ids), "messages": erased}, actor=actor)

@@ -46,7 +46,8 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(default=4000, validation_alias=AliasChoices("MEDIATOR_MAX_MESSAGE_CHARS"))
     max_body_bytes: int = Field(default=64 * 1024, validation_alias=AliasChoices("MEDIATOR_MAX_BODY_BYTES"))
     alert_threshold: float = Field(default=0.5, validation_alias=AliasChoices("MEDIATOR_ALERT_THRESHOLD"))
-    collector_name: str = Field(default="Northgate Recoveries", validation_alias=AliasChoices("MEDIATOR_COLLECTOR_NAME"))
+    collector_name: str = Field(default="Northgate Recoveries",
+                                validation_alias=AliasChoices("MEDIATOR_COLLECTOR_NAME"))
     """Who is writing to borrowers: named in the disclosure and the prompts."""
     alert_webhook_url: str | None = Field(default=None, validation_alias=AliasChoices("MEDIATOR_ALERT_WEBHOOK_URL"))
     alert_webhook_secret: str | None = Field(

@@ -420,7 +420,8 @@ async def check_draft(svc: Service, conversation_id: str, text: str) -> Verdict:
     return guarded(svc, text, ctx, "human")
 
 
-async def staff_send(svc: Service, conversation_id: str, username: str, text: str) -> tuple[dict[str, Any] | None, Verdict]:
+async def staff_send(svc: Service, conversation_id: str, username: str,
+                     text: str) -> tuple[dict[str, Any] | None, Verdict]:
     """A human mediator's own message: guard-checked like any other; sending takes the
     conversation over (the model is muted) if it was not already."""
     text = text.strip()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 
 from mediator.api.deps import ConversationAccess, borrower_only, borrower_or_integration, service
 from mediator.api.schemas import MessageIn
-from mediator.api.sse import message_stream, stream_response
+from mediator.api.sse import conversation_stream
 from mediator.errors import NotFound
 from mediator.handoff import human_help
 from mediator.service import Service
@@ -77,18 +77,8 @@ async def events(
     request: Request,
     conversation_id: str,
     after: int = Query(default=0, ge=0),
-    last_event_id: str | None = Header(default=None),
+    last_event_id: str | None = Header(default=None, description="resume after this message seq"),
     access: ConversationAccess = Depends(borrower_only),
     svc: Service = Depends(service),
 ) -> Any:
-    if last_event_id and last_event_id.isdigit():
-        after = max(after, int(last_event_id))
-    async with svc.db.reader() as s:
-        if await repo.get_conversation(s, conversation_id) is None:
-            raise NotFound("conversation not found")
-
-    async def replay(since: int) -> list[dict[str, Any]]:
-        async with svc.db.reader() as s:
-            return [borrower_message(m) for m in await repo.list_messages(s, conversation_id, after=since, limit=500)]
-
-    return stream_response(message_stream(request, svc, f"conv:{conversation_id}", after, replay))
+    return await conversation_stream(request, svc, conversation_id, after, staff=False)

@@ -31,7 +31,8 @@ async def put_account(account_id: str, body: AccountIn, response: Response,
                          {"fields": sorted(fields), "verification_facts": sorted(body.verification)},
                          actor="integration")
         view = account_view(account)
-    view["approved_offers"] = [offer_view(o) for o in approved_offers(repo.account_facts(account), account.jurisdiction)]
+    offers = approved_offers(repo.account_facts(account), account.jurisdiction)
+    view["approved_offers"] = [offer_view(o) for o in offers]
     response.status_code = 201 if created else 200
     return view
 

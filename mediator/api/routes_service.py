@@ -29,7 +29,8 @@ async def healthz(svc: Service = Depends(service)) -> Any:
 
 @router.get("/readyz")
 async def readyz(svc: Service = Depends(service)) -> Any:
-    body: dict[str, Any] = {"mediator": svc.backend.name, "bus": svc.bus.name, "policy_version": svc.guard.policy_version}
+    body: dict[str, Any] = {"mediator": svc.backend.name, "bus": svc.bus.name,
+                            "policy_version": svc.guard.policy_version}
     try:
         await svc.db.ping()
         body["database"] = "ok"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
 
 from mediator.api.deps import (
     StaffUser,
@@ -18,13 +17,12 @@ from mediator.api.deps import (
     staff_user,
 )
 from mediator.api.schemas import AssignIn, MessageIn, StaffLogin
-from mediator.api.sse import message_stream, plain_stream, stream_response
+from mediator.api.sse import conversation_stream, plain_stream, stream_response
 from mediator.errors import NotFound
 from mediator.plans import approved_offers
 from mediator.security import issue_staff_token, verify_password
 from mediator.service import Service
 from mediator.store import repo
-from mediator.store.models import Conversation, Message
 from mediator.turns import check_draft, set_handover, staff_send, suggestions, summary
 from mediator.views import account_view, alert_view, conversation_row, offer_view, staff_message
 
@@ -121,18 +119,7 @@ async def handback(conversation_id: str, user: StaffUser = Depends(require_media
 @router.get("/staff/conversations/{conversation_id}/events")
 async def staff_events(request: Request, conversation_id: str, after: int = Query(default=0, ge=0),
                        user: StaffUser = Depends(require_mediator), svc: Service = Depends(service)) -> Any:
-    last = request.headers.get("last-event-id")
-    if last and last.isdigit():
-        after = max(after, int(last))
-    async with svc.db.reader() as s:
-        if await repo.get_conversation(s, conversation_id) is None:
-            raise NotFound("conversation not found")
-
-    async def replay(since: int) -> list[dict[str, Any]]:
-        async with svc.db.reader() as s:
-            return [staff_message(m) for m in await repo.list_messages(s, conversation_id, after=since, limit=1000)]
-
-    return stream_response(message_stream(request, svc, f"staff:conv:{conversation_id}", after, replay))
+    return await conversation_stream(request, svc, conversation_id, after, staff=True)
 
 
 @router.get("/staff/events", summary="Queue changes, for the panel's live queue")
@@ -170,7 +157,8 @@ async def _update_alert(svc: Service, alert_id: str, user: StaffUser, kind: str,
 
 
 @router.post("/alerts/{alert_id}/ack")
-async def ack(alert_id: str, user: StaffUser = Depends(require_supervisor), svc: Service = Depends(service)) -> dict[str, Any]:
+async def ack(alert_id: str, user: StaffUser = Depends(require_supervisor),
+              svc: Service = Depends(service)) -> dict[str, Any]:
     return await _update_alert(svc, alert_id, user, "alert_acknowledged", status="acknowledged",
                                acknowledged_at=datetime.now(UTC), acknowledged_by=user.username)
 
@@ -190,37 +178,9 @@ async def alert_events(request: Request, user: StaffUser = Depends(require_super
 @router.get("/stats", summary="Figures for the supervisor dashboard")
 async def stats(hours: int = Query(default=24, ge=1, le=24 * 90), user: StaffUser = Depends(require_supervisor),
                 svc: Service = Depends(service)) -> dict[str, Any]:
-    since = datetime.now(UTC) - timedelta(hours=hours)
-    async with svc.db.reader() as s:
-        borrower = (await s.execute(
-            select(Message.created_at, Message.analysis).where(Message.role == "borrower", Message.created_at >= since)
-            .order_by(Message.created_at))).all()
-        outgoing = (await s.execute(
-            select(Message.action, Message.verdict).where(Message.action.is_not(None), Message.created_at >= since))).all()
-        waiting = (await s.execute(
-            select(Conversation.id, Conversation.escalated_at).where(
-                Conversation.status.in_(("escalated", "human")), Conversation.escalated_at.is_not(None)))).all()
-        total_blocks = (await s.execute(select(func.sum(Conversation.guardrail_blocks)))).scalar_one() or 0
-    buckets: dict[str, list[float]] = {}
-    for created, analysis in borrower:
-        key = created.replace(minute=0, second=0, microsecond=0).isoformat()
-        buckets.setdefault(key, []).append(float((analysis or {}).get("complaint_risk", 0.0)))
-    outcomes = {"pass": 0, "repair": 0, "block": 0}
-    by_code: dict[str, int] = {}
-    for action, verdict in outgoing:
-        outcomes[action] = outcomes.get(action, 0) + 1
-        for v in (verdict or {}).get("violations", []):
-            by_code[v["code"]] = by_code.get(v["code"], 0) + 1
-    now = datetime.now(UTC)
-    waits = [{"conversation_id": cid, "wait_s": round((now - (t if t.tzinfo else t.replace(tzinfo=UTC))).total_seconds(), 1)}
-             for cid, t in waiting]
-    return {
-        "risk_over_time": [{"t": k, "avg": round(sum(v) / len(v), 3), "max": round(max(v), 3)} for k, v in buckets.items()],
-        "blocks_by_code": dict(sorted(by_code.items())),
-        "outcomes": outcomes,
-        "handover_waits": sorted(waits, key=lambda w: -w["wait_s"])[:50],
-        "blocked_staff_and_model_total": int(total_blocks),
-    }
+    from mediator.dashboard import dashboard_stats
+
+    return await dashboard_stats(svc, hours)
 
 
 @router.get("/audit", summary="Admin: the audit trail (masked) with a hash-chain check")

@@ -11,6 +11,6 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     s = sorted(samples)
 
     def pick(q: float) -> float:
-        return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
+        return s[min(len(s) - 1, round(q * (len(s) - 1)))]
 
     return {"p50": statistics.median(s), "p95": pick(0.95), "p99": pick(0.99), "max": s[-1]}

@@ -9,6 +9,7 @@ the origin instance id so an instance ignores its own echoes.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -48,15 +49,11 @@ class RedisBus(Bus):
         self._closing = True
         if self._reader:
             self._reader.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._reader
-            except (asyncio.CancelledError, Exception):
-                pass
         if self._pubsub is not None:
-            try:
+            with contextlib.suppress(Exception):
                 await self._pubsub.aclose()
-            except Exception:
-                pass
         await self.redis.aclose()
 
     async def healthy(self) -> bool:
@@ -92,10 +89,8 @@ class RedisBus(Bus):
         async with self._lock:
             if self._pubsub is None:
                 return
-            try:
+            with contextlib.suppress(RedisError, OSError):
                 await self._pubsub.unsubscribe(_PREFIX + channel)
-            except (RedisError, OSError):
-                pass
 
     async def _read_loop(self) -> None:
         backoff = 0.2
@@ -127,10 +122,8 @@ class RedisBus(Bus):
         async with self._lock:
             old, self._pubsub = self._pubsub, None
             if old is not None:
-                try:
+                with contextlib.suppress(Exception):
                     await old.aclose()
-                except Exception:
-                    pass
             channels = [_PREFIX + c for c in self.fanout.channels()]
             if not channels:
                 return
@@ -164,7 +157,8 @@ class RedisBus(Bus):
                     await self._ensure_group()
                     group_ready = True
                 # entries another consumer took but never acknowledged (it died): take them over
-                claimed = await self.redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=self.claim_idle_ms, count=50)
+                claimed = await self.redis.xautoclaim(STREAM, GROUP, consumer, min_idle_time=self.claim_idle_ms,
+                                                      count=50)
                 entries = list(claimed[1]) if claimed else []
                 if not entries:
                     resp = await self.redis.xreadgroup(GROUP, consumer, {STREAM: ">"}, count=50, block=1000)
@@ -184,7 +178,5 @@ class RedisBus(Bus):
                 except Exception:
                     log.exception("alert handler failed; the entry stays pending and is retried")
                     continue
-                try:
+                with contextlib.suppress(RedisError, OSError):  # else redelivered later; handlers are idempotent
                     await self.redis.xack(STREAM, GROUP, entry_id)
-                except (RedisError, OSError):
-                    pass  # redelivered later; the handler is idempotent

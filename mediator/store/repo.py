@@ -127,7 +127,8 @@ def save_state(conv: Conversation, state: ConversationState) -> list[str]:
     return changed
 
 
-async def list_conversations(session: AsyncSession, status: str | None, limit: int) -> list[tuple[Conversation, Account]]:
+async def list_conversations(session: AsyncSession, status: str | None,
+                             limit: int) -> list[tuple[Conversation, Account]]:
     stmt = select(Conversation, Account).join(Account, Account.id == Conversation.account_id)
     if status:
         stmt = stmt.where(Conversation.status == status)
