@@ -92,9 +92,11 @@ class Service:
                       staff_data: dict[str, Any] | None = None) -> None:
         """Borrower channel gets ``data``; the staff channel gets ``staff_data`` (the richer
         staff view of the same thing) when given."""
-        await self.bus.publish(f"conv:{conversation_id}", {"event": event, "data": data})
-        await self.bus.publish(f"staff:conv:{conversation_id}", {"event": event, "data": staff_data or data})
-        await self.bus.publish("staff:queue", {"event": "conversation", "data": {"id": conversation_id}})
+        await self.bus.publish_many([
+            (f"conv:{conversation_id}", {"event": event, "data": data}),
+            (f"staff:conv:{conversation_id}", {"event": event, "data": staff_data or data}),
+            ("staff:queue", {"event": "conversation", "data": {"id": conversation_id}}),
+        ])
 
     def kick_relay(self) -> None:
         self._relay_kick.set()

@@ -92,3 +92,12 @@ def test_a_pattern_without_letters_runs_on_chinese_only_text_too() -> None:
     g = _group(["减免"], exclude=['"[^"]{0,15}"'])
     assert g.hits(_doc("能不能减免一点"))
     assert not g.hits(_doc('你只需要回复"同意减免"四个字'))
+
+
+def test_code_switched_words_are_glossed_into_the_dominant_language() -> None:
+    from mediator.analysis.lexicon import get_lexicon
+
+    lexicon = get_lexicon()
+    assert lexicon.doc("这个loan我三月份已经pay off了").text == "这个贷款我三月份已经还清了"
+    assert "wife" in lexicon.doc("I'm his 老婆, he's in hospital").text
+    assert lexicon.doc("only english here").text == "only english here"

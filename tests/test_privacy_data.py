@@ -18,9 +18,18 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from sqlalchemy import select, text, update
 
-from tests.conftest import ACCOUNTS, ServerThread, Stack, make_settings, open_conversation
+from tests.conftest import (
+    ACCOUNTS,
+    INTEGRATION_KEY,
+    SECRET,
+    ServerThread,
+    Stack,
+    make_settings,
+    open_conversation,
+)
 from tests.test_service_staff import _login, _seed_staff
 
 CARD = "4539 1488 0343 6467"
@@ -373,3 +382,19 @@ def test_cors_restricted_origins_refuse_strangers(stack: Stack, tmp_path: Path) 
             "Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
         assert bad.status_code == 400
         assert "access-control-allow-origin" not in bad.headers
+
+
+@pytest.mark.parametrize("stack", ["embedded"], indirect=True)
+def test_keys_and_tokens_never_reach_the_logs(stack: Stack, tmp_path: Path) -> None:
+    with captured_logs() as logs:
+        with ServerThread(make_settings(stack, tmp_path), backend=LeakyBackend()) as srv:
+            conv_id, borrower = open_conversation(srv)
+            token = borrower.headers["Authorization"].split()[1]
+            with borrower, srv.client() as anon:
+                borrower.post(f"/v1/conversations/{conv_id}/messages", json={"text": "hello"})
+                anon.get(f"/v1/conversations/{conv_id}/messages", headers={"X-API-Key": INTEGRATION_KEY + "x"})
+                anon.get(f"/v1/conversations/{conv_id}/messages", params={"token": token})
+        out = logs.getvalue()
+    assert "mediator ready" in out and "mediator backend failed" in out  # logging was on
+    for secret in (SECRET, INTEGRATION_KEY, token):
+        assert secret not in out

@@ -110,6 +110,8 @@ def test_database_down_mid_turn_is_503_and_nothing_half_written(stack: Stack, tm
                     "language": "en"})
                 assert down_put.status_code == 503
                 assert borrower.get(url).status_code == 503
+                during = borrower.post(url, json={"text": "hello? is anyone there?"})
+                assert during.status_code == 503 and during.headers["Retry-After"]
         finally:
             asyncio.run(outage.restore())
 

@@ -288,3 +288,28 @@ def test_secrets_are_not_in_responses_or_openapi(server: ServerThread) -> None:
         texts.append(admin.get("/v1/audit").text)
     for text in texts:
         assert INTEGRATION_KEY not in text and SECRET not in text
+
+
+def test_unknown_staff_name_is_indistinguishable_from_a_wrong_password(server: ServerThread,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same answer and the same password-hash work for both, so neither the reply nor its timing
+    tells an attacker which staff names exist."""
+    import mediator.api.routes_staff as routes_staff
+
+    real = routes_staff.verify_password
+    checked: list[str] = []
+
+    def counting(password: str, stored: str) -> bool:
+        checked.append(stored)
+        return real(password, stored)
+
+    monkeypatch.setattr(routes_staff, "verify_password", counting)
+    _seed_staff(server)
+    with server.client() as c:
+        unknown = c.post("/v1/staff/login", json={"username": "nobody-by-this-name", "password": "guess"})
+        wrong = c.post("/v1/staff/login", json={"username": "mia", "password": "guess"})
+        right = c.post("/v1/staff/login", json={"username": "mia", "password": "mia-password"})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    assert right.status_code == 200
+    assert len(checked) == 3 and all(s.startswith("scrypt$") for s in checked)

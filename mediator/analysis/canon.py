@@ -4,8 +4,10 @@ Borrowers write "dont", "im", "pls", "payed", "harrasment", mix Chinese and Engl
 without spaces, and use full-width or look-alike letters. The patterns in
 ``policies/analysis`` are written once, against the canonical form produced here:
 normalised (``mediator.textnorm``), lower case, contractions expanded, chat spellings
-and known typos folded, and near-miss spellings of key words corrected. All rules live
-in ``policies/analysis/text.yaml``.
+and known typos folded, and near-miss spellings of key words corrected. A second
+step (``CodeSwitch``) glosses the minority language's key words in mixed
+English/Chinese text into the dominant one. All rules live in
+``policies/analysis/text.yaml``.
 """
 
 from __future__ import annotations
@@ -57,6 +59,38 @@ class FuzzyCorrector:
 
     def __call__(self, text: str) -> str:
         return _TOKEN.sub(lambda m: self.correct(m.group(0)), text)
+
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"[a-z]+")
+_HAN_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
+_SPACES = re.compile(r" {2,}")
+
+
+class CodeSwitch:
+    """Rewrites key words of the minority language into the dominant one in mixed text.
+
+    "这个loan我已经pay off了" then reads "这个贷款我已经还清了" and "I'm his 老婆" reads
+    "I'm his wife", so one set of patterns per language also covers code-switched
+    messages. Text in one script only is returned unchanged.
+    """
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        self._to_zh = [(re.compile(pat), str(repl)) for pat, repl in (spec.get("to_zh") or {}).items()]
+        self._to_en = [(re.compile(pat), f" {repl} ") for pat, repl in (spec.get("to_en") or {}).items()]
+
+    def __call__(self, text: str) -> str:
+        han = len(_HAN.findall(text))
+        words = len(_LATIN_WORD.findall(text))
+        if not han or not words:
+            return text
+        if han >= words:
+            for pattern, repl in self._to_zh:
+                text = pattern.sub(repl, text)
+            return _HAN_GAP.sub("", text)
+        for pattern, repl in self._to_en:
+            text = pattern.sub(repl, text)
+        return _SPACES.sub(" ", text)
 
 
 class Canonicaliser:

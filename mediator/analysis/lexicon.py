@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from mediator.analysis.canon import Canonicaliser
+from mediator.analysis.canon import Canonicaliser, CodeSwitch
 from mediator.analysis.patterns import Doc, Negation, PatternGroup, Vocabulary
 from mediator.domain import INTENT_CODES
 from mediator.policy import PolicyError, get_policy
@@ -27,14 +27,15 @@ class Lexicon:
 
     version: str
     canonicalise: Canonicaliser
+    code_switch: CodeSwitch
     negation: Negation
     intents: dict[str, PatternGroup]
     risk: Mapping[str, Any]
     vocab: Vocabulary
 
     def doc(self, text: str) -> Doc:
-        """Canonicalise ``text`` once for every group that will read it."""
-        return Doc(self.canonicalise(text), self.negation.clause_break)
+        """Canonicalise ``text`` (and gloss code-switched words) once for every group that will read it."""
+        return Doc(self.code_switch(self.canonicalise(text)), self.negation.clause_break)
 
     def group(self, name: str, spec: Mapping[str, Any]) -> PatternGroup:
         return PatternGroup(name, spec.get("patterns", ()), spec.get("exclude", ()), self.negation, self.vocab)
@@ -62,6 +63,7 @@ def get_lexicon(root: str | None = None) -> Lexicon:
     return Lexicon(
         version=policy.version,
         canonicalise=Canonicaliser(text),
+        code_switch=CodeSwitch(text.get("code_switch") or {}),
         negation=negation,
         intents=_intent_groups(policy.doc(INTENTS_DOC), negation, vocab),
         risk=policy.doc(RISK_DOC),

@@ -184,9 +184,7 @@ class PatternGroup:
         spec = item if isinstance(item, dict) else {"re": item}
         source = self._source(spec)
         unless = _compile(self._source(spec, "unless"), self.name) if spec.get("unless") else None
-        return _Pattern(
-            _compile(source, self.name), bool(spec.get("negatable", True)), _script(source), unless
-        )
+        return _Pattern(_compile(source, self.name), bool(spec.get("negatable", True)), _script(source), unless)
 
     def _exclusion(self, item: Any) -> _Exclusion:
         spec = item if isinstance(item, dict) else {"re": item}

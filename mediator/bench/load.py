@@ -46,8 +46,10 @@ PG_ADMIN_URL = os.environ.get(
 SHARED_REDIS_URL = os.environ.get("MEDIATOR_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 INTEGRATION_KEY = "load-integration-key"
 SECRET_KEY = "load-secret-key-" + "x" * 40
-THINK_S = (1.0, 3.0)
-"""Pause between a borrower's messages (uniform, seconds): people read the reply and type."""
+THINK_S = (10.0, 30.0)
+"""Pause between a borrower's messages (uniform, seconds): a person reads the reply and types the
+next message. Override with ``MEDIATOR_BENCH_THINK_MS=lo,hi`` (or ``--think-ms`` if the CLI has it)
+for a stress run."""
 
 
 def free_port() -> int:
@@ -555,7 +557,7 @@ class LoadDriver:
     async def warm_up(self, clients: list[httpx.AsyncClient], borrowers: list[Borrower], rounds: int = 3) -> None:
         """A few untimed turns first, so every worker has loaded what it loads lazily (as a
         server that has been up for a while has); they are still reconciled."""
-        few = borrowers[: min(len(borrowers), 8 * len(clients))]
+        few = borrowers[: min(len(borrowers), 32)]
         for r in range(rounds):
             recs = await asyncio.gather(*(self.send(clients[i % len(clients)], b, self._next_text(b, r))
                                           for i, b in enumerate(few)))
@@ -570,7 +572,10 @@ class LoadDriver:
             if rec.outcome.startswith("refused"):
                 return
             n += 1
-            await asyncio.sleep(self.rng.uniform(*self.think_s))
+            pause = min(self.rng.uniform(*self.think_s), stop_at - time.monotonic())
+            if pause <= 0:
+                return
+            await asyncio.sleep(pause)
 
     async def run(self, during: Callable[[LoadDriver], Awaitable[None]] | None = None) -> LoadResult:
         """Open the conversations, run the borrowers until ``seconds`` pass (spread over the base

@@ -80,6 +80,11 @@ class Bus(ABC):
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         """Best effort: never raises for a transport failure."""
 
+    async def publish_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
+        """Several events at once (one round trip where the transport allows); best effort."""
+        for channel, event in items:
+            await self.publish(channel, event)
+
     async def _on_subscribe(self, channel: str) -> None:  # noqa: B027 - optional hook
         pass
 

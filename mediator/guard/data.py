@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from mediator.guard.doc import Doc, Negation
+from mediator.guard.literals import required_literals
 from mediator.policy import Policy, PolicyError
 
 RuleMap = dict[str, str]
@@ -86,6 +87,58 @@ class Lex:
         )
 
 
+_GATE_MAX = 24
+"""More literals than this cost more to test one by one than the regex they would gate."""
+
+
+@dataclass(frozen=True, slots=True)
+class GatedPattern:
+    """One pattern of a phrase group with the literals every match of it contains.
+
+    A substring test costs nanoseconds and a regex scan microseconds, so the pattern runs only
+    when the reply contains one of ``gate`` (derived from the pattern by
+    ``mediator.guard.literals``, so it can never disagree with it). ``gate`` None: always run.
+    """
+
+    pattern: re.Pattern[str]
+    gate: tuple[str, ...] | None
+    english: bool
+    """English patterns run on ``doc.lower`` and only when the reply has Latin letters."""
+
+    @classmethod
+    def of(cls, pattern: re.Pattern[str], english: bool) -> GatedPattern:
+        found = required_literals(pattern.pattern)
+        weak = not found or len(found) > _GATE_MAX or any(s.isascii() and len(s) < 3 for s in found)
+        return cls(pattern, None if weak or found is None else tuple(sorted(found, key=len)), english)
+
+    def finditer(self, doc: Doc) -> Iterator[re.Match[str]]:
+        if not (doc.has_latin if self.english else doc.has_cjk):
+            return iter(())
+        text = doc.lower if self.english else doc.text
+        if self.gate is not None and not any(k in text for k in self.gate):
+            return iter(())
+        return self.pattern.finditer(text)
+
+
+def _parts(node: dict[str, Any]) -> tuple[GatedPattern, ...]:
+    """Gated patterns one by one; the ungated rest of a language joined into one alternation."""
+    out = []
+    for lang, compile_many in (("en", compile_en), ("zh", compile_zh)):
+        items = node.get(lang)
+        ungated = []
+        for p in [items] if isinstance(items, str) else list(items or ()):
+            compiled = compile_many([p])
+            part = GatedPattern.of(compiled, lang == "en") if compiled is not None else None
+            if part is not None and part.gate is not None:
+                out.append(part)
+            elif part is not None:
+                ungated.append(p)
+        joined = compile_many(ungated)
+        if joined is not None:
+            out.append(GatedPattern(joined, None, lang == "en"))
+    return tuple(out)
+
+
 @dataclass(frozen=True, slots=True)
 class PhraseGroup:
     """One named group of phrases in a detector file (e.g. THREAT.arrest)."""
@@ -98,9 +151,19 @@ class PhraseGroup:
     negatable: bool = True
     unless: Lex | None = None
     requires_no_offer: str | None = None
+    parts: tuple[GatedPattern, ...] = ()
+    """The same patterns as ``lex``, one by one with their literal gates (what detectors run)."""
+    unless_sentence: bool = False
+    """``unless_near`` looks at the whole sentence, not just the clause (scam warnings name the
+    impostor in one clause and the fraud in the next)."""
 
     def rule(self, jurisdiction: str) -> str:
         return self.rules.get(jurisdiction) or next(iter(self.rules.values()), "")
+
+    def matches(self, doc: Doc) -> list[re.Match[str]]:
+        """Every match of every pattern whose gate lets it run, leftmost first."""
+        found = [m for part in self.parts for m in part.finditer(doc)]
+        return sorted(found, key=lambda m: (m.start(), -m.end())) if len(found) > 1 else found
 
 
 def _rules(value: Any, fallback: RuleMap | None = None) -> RuleMap:
@@ -117,16 +180,19 @@ def phrase_groups(doc: dict[str, Any]) -> tuple[PhraseGroup, ...]:
     groups = []
     for g in doc.get("groups", ()):
         unless = g.get("unless_near")
+        lex = Lex(compile_en(g.get("en")), compile_zh(g.get("zh")))
         groups.append(
             PhraseGroup(
                 code=code,
                 name=str(g["name"]),
                 detail=str(g.get("detail", g["name"])),
                 rules=_rules(g.get("rules"), default),
-                lex=Lex(compile_en(g.get("en")), compile_zh(g.get("zh"))),
+                lex=lex,
                 negatable=bool(g.get("negatable", True)),
                 unless=Lex(compile_en(unless), compile_zh(unless)) if unless else None,
                 requires_no_offer=g.get("requires_no_offer"),
+                parts=_parts(g),
+                unless_sentence=g.get("unless_scope", "clause") == "sentence",
             )
         )
     return tuple(groups)
@@ -141,6 +207,7 @@ def negation_from(doc: dict[str, Any]) -> Negation:
         en_not_negation=re.compile(doc["en_not_negation"], re.IGNORECASE),
         zh_negators=re.compile(_norm(doc["zh_negators"])),
         zh_near=re.compile(_norm(doc["zh_near_negators"])),
+        zh_not_negation=re.compile(_norm(doc["zh_not_negation"])) if doc.get("zh_not_negation") else None,
         en_window=int(doc.get("en_window", 45)),
         zh_window=int(doc.get("zh_window", 8)),
     )

@@ -34,6 +34,8 @@ class Negation:
     zh_near: re.Pattern[str]
     en_window: int = 45
     zh_window: int = 8
+    zh_not_negation: re.Pattern[str] | None = None
+    """Chinese phrases that look negative but are not ("别逼我们", "不然", "不还"), removed first."""
 
     def clause_before(self, text: str, start: int, window: int) -> str:
         seg = text[max(0, start - window) : start]
@@ -47,6 +49,8 @@ class Negation:
         if _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
             return True  # "nobody will come to your door, call your work, or involve the police"
         zseg = self.clause_before(text, start, self.zh_window)
+        if self.zh_not_negation is not None:
+            zseg = self.zh_not_negation.sub("", self.clause_before(text, start, self.zh_window + 4))[-self.zh_window :]
         return bool(self.zh_negators.search(zseg) or self.zh_near.search(zseg[-2:]))
 
     def _en_negated(self, seg: str) -> bool:

@@ -144,8 +144,9 @@ _COUNT = re.compile(
     rf"interest[- ]free|more|further|additional|affordable|instal+ment)\s+)*"
     rf"(?:payments|instal+ments|repayments|months?(?=\s+(?:plan|payment|instal|arrangement)))\b"
     rf"|\b(?P<m>{EN_NUM})[- ]months?(?=\s+(?:payment\s+)?(?:plan|arrangement|instal|repayment|term|agreement))"
-    rf"|\b(?:split|spread|break|stretch|extend|divide|run)\w*\s+(?:it|this|that|them|everything|the \w+|your \w+|payments?)"
-    rf"(?:\s+out)?\s+(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
+    rf"|\b(?:split|spread|break|stretch|extend|divide|run)\w*\s+"
+    rf"(?:it|this|that|them|everything|the \w+|your \w+|payments?)(?:\s+out)?\s+"
+    rf"(?:into|over|across)\s+(?P<s>{EN_NUM})\b"
     rf"|\b(?:a|per) month for\s+(?P<f>{EN_NUM})\s+months\b"
     rf"|分\s*(?P<z>\d+|{ZH_NUM})\s*(?:期|个月)"
     rf"|(?<![第逾本每首当])(?P<y>\d+|[一二两三四五六七八九十]+)\s*期(?!间|限)",
@@ -162,9 +163,13 @@ _DPD = re.compile(
     re.IGNORECASE,
 )
 # cheap guards: the full patterns only run when a keyword they need is present
-_MONEY_HINT = re.compile(r"[$£€¥￥元块万]|出头|[还付交][^，。！？]{0,8}[多来左]|usd|gbp|eur|cny|rmb|dollar|pound|quid|buck", re.IGNORECASE)
+_MONEY_HINT = re.compile(
+    r"[$£€¥￥元块万]|出头|[还付交][^，。！？]{0,8}[多来左]|usd|gbp|eur|cny|rmb|dollar|pound|quid|buck", re.IGNORECASE
+)
 _PERCENT_HINT = re.compile(r"[%折]|per ?cent|百分之", re.IGNORECASE)
-_COUNT_HINT = re.compile(r"payments|instal|repayments|month|split|spread|break|stretch|extend|divide|run|期", re.IGNORECASE)
+_COUNT_HINT = re.compile(
+    r"payments|instal|repayments|month|split|spread|break|stretch|extend|divide|run|期", re.IGNORECASE
+)
 _DAYS_HINT = re.compile(r"day|week|month|[天日周]|星期", re.IGNORECASE)
 _DPD_HINT = re.compile(r"past[- ]due|overdue|late|arrears|behind|逾期", re.IGNORECASE)
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30}

@@ -38,13 +38,13 @@ class Detector(Protocol):
 
 def iter_hits(doc: Doc, group: PhraseGroup, negation: Negation) -> Iterator[re.Match[str]]:
     """Matches of a phrase group that survive negation and ``unless_near`` filters."""
-    for m in group.lex.finditer(doc):
+    for m in group.matches(doc):
         if m.end() == m.start():
             continue
         if group.negatable and negation.negated(doc.text, m.start()):
             continue
         if group.unless is not None:
-            lo, hi = doc.clause(m.start(), m.end())
+            lo, hi = doc.sentence(m.start(), m.end()) if group.unless_sentence else doc.clause(m.start(), m.end())
             if group.unless.search(doc, lo, hi):
                 continue
         yield m

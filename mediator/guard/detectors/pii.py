@@ -26,7 +26,8 @@ _NI_CUE = re.compile(r"national insurance|\bnino\b|\bni (?:number|no)", re.IGNOR
 _CN_MOBILE = re.compile(r"(?<!\d)1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)")
 _PERSONAL_PHONE = re.compile(
     r"(?<![\d+])(?:\+?44\s?7\d{3}|07\d{3})\s?\d{3}\s?\d{3}(?!\d)"  # UK mobiles
-    r"|(?<![\d+])(?:\+?1[ .-]?)?\(?(?!8(?:00|88|77|66|55|44|33)\b)[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)"  # US, not toll-free
+    # US numbers, but not toll-free lines
+    r"|(?<![\d+])(?:\+?1[ .-]?)?\(?(?!8(?:00|88|77|66|55|44|33)\b)[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)"
 )
 """A mobile or home number; only another person's is a leak (a helpline or toll-free line is not)."""
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
