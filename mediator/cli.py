@@ -56,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt = be.add_parser("turn", help="the service's own overhead per turn")
     bt.add_argument("--turns", type=int, default=400)
     bt.add_argument("--concurrency", type=int, nargs="*", default=[1, 50])
+    bt.add_argument("--think-ms", type=float, default=2000.0,
+                    help="mean pause between one borrower's messages in the paced runs")
     bt.add_argument("--database-url", default=None)
     bt.add_argument("--redis-url", default=None)
     bt.add_argument("--model-latency-ms", type=float, default=None,

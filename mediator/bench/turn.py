@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import tempfile
 import time
 import uuid
@@ -46,7 +47,7 @@ class InstantBackend:
         return ""
 
 
-async def _run(settings: Any, backend: Any, turns: int, concurrency: int) -> dict[str, Any]:
+async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_ms: float = 0.0) -> dict[str, Any]:
     from mediator.api.app import create_app
     from mediator.service import Service
 
@@ -70,10 +71,13 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int) -> dic
             errors = 0
             per_conv = max(1, turns // concurrency)
 
-            async def borrower(conv: dict[str, str]) -> None:
+            async def borrower(conv: dict[str, str], seed: int) -> None:
                 nonlocal errors
+                rng = random.Random(seed)
                 auth = {"Authorization": f"Bearer {conv['borrower_token']}"}
                 for n in range(per_conv):
+                    if think_ms:  # a person reads the reply and types the next message
+                        await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
                     t0 = time.perf_counter()
                     r = await c.post(f"/v1/conversations/{conv['conversation_id']}/messages",
                                      json={"text": BORROWER_LINES[n % len(BORROWER_LINES)]}, headers=auth)
@@ -87,7 +91,7 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int) -> dic
                                           headers={"Authorization": f"Bearer {cv['borrower_token']}"})
                                    for cv in convs))
             started = time.perf_counter()
-            await asyncio.gather(*(borrower(cv) for cv in convs))
+            await asyncio.gather(*(borrower(cv, i) for i, cv in enumerate(convs)))
             wall = time.perf_counter() - started
     return {"latencies": latencies, "wall": wall, "errors": errors}
 
@@ -112,7 +116,9 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
         pg = os.environ.get("MEDIATOR_BENCH_DATABASE_URL")
         if pg:
             stores.append(("postgres+redis", pg, args.redis_url or os.environ.get("MEDIATOR_BENCH_REDIS_URL")))
-    print("mediator bench turn: service overhead per borrower turn (mediator answers instantly)")
+    print("mediator bench turn: service overhead per borrower turn (mediator answers instantly).\n"
+          "back-to-back: every borrower sends again the moment a reply arrives (saturation);\n"
+          f"think: each borrower pauses 0.5-1.5 x {args.think_ms / 1000:.1f}s between messages, like a person")
     for label, db_url, redis_url in stores:
         for conc in args.concurrency:
             settings = Settings(_env_file=None, DATABASE_URL=db_url, REDIS_URL=redis_url,
@@ -120,8 +126,10 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                                 MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=None, OPENAI_API_KEY=None,
                                 MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
             turns = max(args.turns, conc * 2)
-            result = asyncio.run(_run(settings, InstantBackend(), turns, conc))
-            _report(f"{label} concurrency={conc}", result)
+            for think in sorted({0.0, args.think_ms}) if conc > 1 else [0.0]:
+                result = asyncio.run(_run(settings, InstantBackend(), turns, conc, think))
+                pace = f"think={think / 1000:.1f}s" if think else "back-to-back"
+                _report(f"{label} c={conc} {pace}", result)
     if args.model_latency_ms:
         from mediator.agent import get_backend
         from mediator.devtools.stub_openai import run_stub

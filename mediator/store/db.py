@@ -73,12 +73,19 @@ class Database:
         # SQLite: a separate engine for reads, so a read never takes the write lock
         self.read_engine = make_engine(self.url, readonly=True) if is_sqlite(self.url) else self.engine
         self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing writers here is fair and quick, where SQLite's
+        # own busy handler sleeps in growing steps and makes long tails
+        self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(self.url) else None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """A session whose work commits on success and rolls back wholly on any error, so a
         failure never leaves anything half-written."""
-        async with self.sessions() as session, session.begin():
+        if self._write_lock is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._write_lock, self.sessions() as session, session.begin():
             yield session
 
     @asynccontextmanager

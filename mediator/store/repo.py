@@ -150,8 +150,7 @@ async def append_message(session: AsyncSession, conv: Conversation, role: str, t
     now = at or utcnow()
     conv.last_message_at = now
     msg = Message(id=new_id(), conversation_id=conv.id, seq=seq, role=role, text=text, created_at=now, **fields)
-    session.add(msg)
-    await session.flush()
+    session.add(msg)  # flushed with the audit event that always follows: one UPDATE of the row, not two
     return msg
 
 

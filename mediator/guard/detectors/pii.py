@@ -30,6 +30,9 @@ _PERSONAL_PHONE = re.compile(
     r"|(?<![\d+])(?:\+?1[ .-]?)?\(?(?!8(?:00|88|77|66|55|44|33)\b)[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?!\d)"
 )
 """A mobile or home number; only another person's is a leak (a helpline or toll-free line is not)."""
+_OWN_CONTACT = re.compile(r"(?i)\b(?:us|our|we)\b[^.!?]*$|联系我们|我们的|客服")
+"""Words just before an address that make it the lender's own ("email us at ...")."""
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
@@ -105,7 +108,7 @@ class PiiDetector:
 
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
         text = doc.text
-        if not any(c.isdigit() for c in text):
+        if not any(c.isdigit() for c in text) and "@" not in text:
             return self.secrets.run(doc, ctx)
         out: list[Finding] = []
         taken: list[tuple[int, int]] = []
@@ -148,6 +151,9 @@ class PiiDetector:
         if other:
             for m in _PERSONAL_PHONE.finditer(text):
                 add(m.start(), m.end(), "another person's phone number", mask=False)
+            for m in _EMAIL.finditer(text):
+                if not _OWN_CONTACT.search(text, max(0, m.start() - 24), m.start()):
+                    add(m.start(), m.end(), "another person's email address", mask=False)
         if other:
             for p in self.address:
                 m = p.search(text) if p is not None else None
