@@ -482,6 +482,19 @@ async def set_handover(svc: Service, conversation_id: str, username: str, to_hum
     return {"conversation_id": conversation_id, "status": status}
 
 
+async def close_conversation(svc: Service, conversation_id: str, username: str) -> dict[str, Any]:
+    """Closed is final: the borrower can read the transcript but not post, nothing is sent."""
+    async with svc.db.transaction() as s:
+        conv = await repo.get_conversation(s, conversation_id, lock=True)
+        if conv is None:
+            raise NotFound("conversation not found")
+        if conv.status != "closed":
+            conv.status = "closed"
+            await repo.audit(s, f"conv:{conv.id}", "closed", {}, actor=username, conversation_id=conv.id)
+    await svc.publish(conversation_id, "status", {"status": "closed", "mediator": svc.backend.name})
+    return {"conversation_id": conversation_id, "status": "closed"}
+
+
 async def _assist_turn(svc: Service, conversation_id: str) -> tuple[TurnInput, Account]:
     """The turn a backend sees when it assists a human: the latest borrower message and its analysis."""
     async with svc.db.reader() as s:

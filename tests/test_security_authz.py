@@ -85,6 +85,7 @@ MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/v1/staff/conversations/{conversation_id}/messages"): "mediator",
     ("POST", "/v1/staff/conversations/{conversation_id}/takeover"): "mediator",
     ("POST", "/v1/staff/conversations/{conversation_id}/handback"): "mediator",
+    ("POST", "/v1/staff/conversations/{conversation_id}/close"): "mediator",
     ("GET", "/v1/staff/conversations/{conversation_id}/events"): "mediator",
     ("GET", "/v1/staff/events"): "mediator",
     ("GET", "/v1/alerts"): "supervisor",

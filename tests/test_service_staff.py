@@ -213,3 +213,15 @@ def test_staff_sees_borrower_message_and_verdict_live(staffed: ServerThread) -> 
     assert hits[0][2]["verdict"]["action"] in ("pass", "repair", "block")
     borrower_ev = next(e for e in reader.events if e[1] == "message" and e[2]["role"] == "borrower")
     assert "HARDSHIP" in borrower_ev[2]["analysis"]["intents"]
+
+
+def test_closed_conversation_refuses_new_messages_but_keeps_the_transcript(staffed: ServerThread) -> None:
+    conv_id, borrower = open_conversation(staffed)
+    url = f"/v1/conversations/{conv_id}/messages"
+    with borrower, _login(staffed, "mia") as mia:
+        borrower.post(url, json={"text": "thanks, all sorted"})
+        assert mia.post(f"/v1/staff/conversations/{conv_id}/close").json()["status"] == "closed"
+        refused = borrower.post(url, json={"text": "one more thing"})
+        assert refused.status_code == 409 and "closed" in refused.json()["detail"]
+        assert [m["text"] for m in borrower.get(url).json()["messages"]][0] == "thanks, all sorted"
+        assert mia.post(f"/v1/staff/conversations/{conv_id}/messages", json={"text": "hello"}).status_code == 409

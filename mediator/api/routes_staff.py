@@ -24,7 +24,7 @@ from mediator.plans import approved_offers
 from mediator.security import hash_password, issue_staff_token, verify_password
 from mediator.service import Service
 from mediator.store import repo
-from mediator.turns import check_draft, set_handover, staff_send, suggestions, summary
+from mediator.turns import check_draft, close_conversation, set_handover, staff_send, suggestions, summary
 from mediator.views import account_view, alert_view, conversation_row, offer_view, staff_message
 
 router = APIRouter(prefix="/v1", tags=["staff"])
@@ -119,6 +119,12 @@ async def takeover(conversation_id: str, user: StaffUser = Depends(require_media
 async def handback(conversation_id: str, user: StaffUser = Depends(require_mediator),
                    svc: Service = Depends(service)) -> dict[str, Any]:
     return await set_handover(svc, conversation_id, user.username, to_human=False)
+
+
+@router.post("/staff/conversations/{conversation_id}/close", summary="Close a resolved conversation")
+async def close(conversation_id: str, user: StaffUser = Depends(require_mediator),
+                svc: Service = Depends(service)) -> dict[str, Any]:
+    return await close_conversation(svc, conversation_id, user.username)
 
 
 @router.get("/staff/conversations/{conversation_id}/events")

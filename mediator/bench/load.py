@@ -474,8 +474,8 @@ class LoadDriver:
         self.in_flight = 0
         self._counter = 0
 
-    def _client(self, base_url: str) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=self.n_borrowers + 20, max_keepalive_connections=self.n_borrowers + 20)
+    def _client(self, base_url: str, connections: int = 20) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         return httpx.AsyncClient(base_url=base_url, timeout=self.timeout_s, limits=limits)
 
     async def open_conversations(self, client: httpx.AsyncClient) -> list[Borrower]:
@@ -557,10 +557,10 @@ class LoadDriver:
     async def warm_up(self, clients: list[httpx.AsyncClient], borrowers: list[Borrower], rounds: int = 3) -> None:
         """A few untimed turns first, so every worker has loaded what it loads lazily (as a
         server that has been up for a while has); they are still reconciled."""
-        few = borrowers[: min(len(borrowers), 32)]
+        few = min(len(borrowers), 32)
         for r in range(rounds):
-            recs = await asyncio.gather(*(self.send(clients[i % len(clients)], b, self._next_text(b, r))
-                                          for i, b in enumerate(few)))
+            recs = await asyncio.gather(*(self.send(clients[i], borrowers[i], self._next_text(borrowers[i], r))
+                                          for i in range(few)))
             for rec in recs:
                 rec.warmup = True
 
@@ -580,15 +580,18 @@ class LoadDriver:
     async def run(self, during: Callable[[LoadDriver], Awaitable[None]] | None = None) -> LoadResult:
         """Open the conversations, run the borrowers until ``seconds`` pass (spread over the base
         URLs), let every started turn finish. ``during`` runs alongside (fault injection)."""
-        clients = [self._client(u) for u in self.base_urls]
+        # each borrower is a separate browser: its own connection, so the kernel spreads them
+        # over the server's workers as it would real users'
+        clients = [self._client(self.base_urls[i % len(self.base_urls)], connections=2)
+                   for i in range(self.n_borrowers)]
         try:
-            borrowers = await self.open_conversations(clients[0])
+            async with self._client(self.base_urls[0]) as integration:
+                borrowers = await self.open_conversations(integration)
             if self.warm:
                 await self.warm_up(clients, borrowers)
             started = time.monotonic()
             stop_at = started + self.seconds
-            tasks = [asyncio.create_task(self._borrower(clients[i % len(clients)], b, stop_at))
-                     for i, b in enumerate(borrowers)]
+            tasks = [asyncio.create_task(self._borrower(clients[i], b, stop_at)) for i, b in enumerate(borrowers)]
             side = asyncio.create_task(during(self)) if during else None
             await asyncio.gather(*tasks)
             if side is not None:
