@@ -225,3 +225,14 @@ def test_closed_conversation_refuses_new_messages_but_keeps_the_transcript(staff
         assert refused.status_code == 409 and "closed" in refused.json()["detail"]
         assert [m["text"] for m in borrower.get(url).json()["messages"]][0] == "thanks, all sorted"
         assert mia.post(f"/v1/staff/conversations/{conv_id}/messages", json={"text": "hello"}).status_code == 409
+
+
+def test_repeated_failed_sign_ins_lock_the_user_out_for_a_while(staffed: ServerThread) -> None:
+    with staffed.client() as c:
+        codes = [c.post("/v1/staff/login", json={"username": "mia", "password": "guess"}).status_code
+                 for _ in range(11)]
+        assert codes[:10] == [401] * 10 and codes[10] == 429
+        locked = c.post("/v1/staff/login", json={"username": "mia", "password": "mia-password"})
+        assert locked.status_code == 429 and locked.headers["Retry-After"]
+        # another user is not affected
+        assert c.post("/v1/staff/login", json={"username": "sam", "password": "sam-password"}).status_code == 200

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
             await seed_demo(svc)
         if svc.bus.name == "redis":
             app.state.rate_redis = svc.bus.redis  # type: ignore[attr-defined]
-            _per_token.redis = _per_ip.redis = svc.bus.redis  # type: ignore[attr-defined]
+            _per_token.redis = _per_ip.redis = _login_failures.redis = svc.bus.redis  # type: ignore[attr-defined]
         if warm_up:
             _warm_up()
         log.info("mediator ready: mediator=%s bus=%s", svc.backend.name, svc.bus.name)
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
     )
     _per_token = RateLimiter(settings.rate_limit_per_minute)
     _per_ip = RateLimiter(settings.rate_limit_ip_per_minute)
+    app.state.login_failures = _login_failures = RateLimiter(10, window_s=900)  # failed sign-ins per user
     app.add_middleware(RateLimit, per_token=_per_token, per_ip=_per_ip)
     app.add_middleware(RequestContext, max_body=settings.max_body_bytes)
 

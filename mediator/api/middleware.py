@@ -85,27 +85,40 @@ class _TooLarge(Exception):
 
 
 class RateLimiter:
-    """Fixed one-minute windows per key. Redis keeps the count shared across instances; without
+    """Fixed windows (a minute by default) per key. Redis keeps the count shared across instances; without
     Redis (or while it is down) each process counts for itself."""
 
-    def __init__(self, per_minute: int, redis: Any = None) -> None:
+    def __init__(self, per_minute: int, redis: Any = None, window_s: int = 60) -> None:
         self.per_minute = per_minute
+        """Allowed hits per window (per minute with the default window)."""
+        self.window_s = window_s
         self.redis = redis
         self._local: dict[str, int] = defaultdict(int)
         self._window = 0
         self._redis_down_until = 0.0
 
+    async def peek(self, key: str) -> bool:
+        """True when ``key`` has already used up this window (without counting a hit)."""
+        window = int(time.time() // self.window_s)
+        if self.redis is not None and time.time() >= self._redis_down_until:
+            try:
+                count = await self.redis.get(f"mediator:rl:{key}:{window}")
+                return int(count or 0) >= self.per_minute
+            except Exception:
+                self._redis_down_until = time.time() + 5.0
+        return window == self._window and self._local.get(key, 0) >= self.per_minute
+
     async def hit(self, key: str) -> float | None:
         """None when allowed; otherwise seconds until the window resets."""
         now = time.time()
-        window = int(now // 60)
-        retry = 60 - (now % 60)
+        window = int(now // self.window_s)
+        retry = self.window_s - (now % self.window_s)
         if self.redis is not None and now >= self._redis_down_until:
             try:
                 rkey = f"mediator:rl:{key}:{window}"
                 count = await self.redis.incr(rkey)
                 if count == 1:
-                    await self.redis.expire(rkey, 70)
+                    await self.redis.expire(rkey, self.window_s + 10)
                 return None if count <= self.per_minute else retry
             except Exception:
                 self._redis_down_until = now + 5.0  # count locally for a while; don't wait on a dead Redis

@@ -33,12 +33,17 @@ _NO_SUCH_USER = hash_password("no such user")
 
 
 @router.post("/staff/login", summary="Staff sign-in: returns a signed, expiring token")
-async def login(body: StaffLogin, svc: Service = Depends(service)) -> dict[str, str]:
+async def login(body: StaffLogin, request: Request, svc: Service = Depends(service)) -> Any:
+    limiter = request.app.state.login_failures
+    if await limiter.peek(f"login:{body.username}"):
+        return JSONResponse(status_code=429, headers={"Retry-After": "900"},
+                            content={"detail": "too many failed sign-ins for this user; try again later"})
     async with svc.db.reader() as s:
         user = await repo.get_staff(s, body.username)
     stored = user.password_hash if user is not None else _NO_SUCH_USER
     # scrypt takes ~30 ms of CPU: off the event loop, so sign-ins do not stall everyone's chat
     if not await asyncio.to_thread(verify_password, body.password, stored) or user is None:
+        await limiter.hit(f"login:{body.username}")  # only failures count towards the lock-out
         raise HTTPException(401, "unknown user or wrong password")
     return {"token": issue_staff_token(svc.keys, user.username, user.role), "role": user.role,
             "username": user.username}

@@ -271,6 +271,19 @@ class ServeProcess:
                 pids.append(pid)
         return pids
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the server: its supervisor and live workers (user + system)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        pids = {self.proc.pid, *self.worker_pids()} if self.proc is not None else set()
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / tick
+        return total
+
     def busiest_worker(self) -> int:
         """The worker holding the most sockets (client connections and its database pool): the
         kernel does not spread connections evenly, so this is the one with turns in flight."""
@@ -775,6 +788,7 @@ class Figures:
     overhead_ms: dict[str, float] | None
     model_ms_mean: float | None
     completions: int | None
+    server_cpu_ms: float | None = None  # server CPU per timed turn (workers + supervisor)
 
 
 def figures(result: LoadResult, stub: TimedStub | None) -> Figures:
@@ -803,6 +817,9 @@ def print_report(fig: Figures, result: LoadResult, rec: Reconciliation, out: Any
               file=out)
         print(f"overhead (- model)  p50={o['p50']:.1f}ms p95={o['p95']:.1f}ms p99={o['p99']:.1f}ms "
               f"max={o['max']:.1f}ms", file=out)
+    if fig.server_cpu_ms is not None:
+        print(f"server CPU / turn   {fig.server_cpu_ms:.1f}ms (all workers; less sensitive than latency to other "
+              f"load on the machine: load average {os.getloadavg()[0]:.2f})", file=out)
     else:
         print("overhead (- model)  n/a: the model is external (see mediator_turn_overhead_seconds on /metrics)",
               file=out)
@@ -838,9 +855,17 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
         print(f"stack: {args.workers} uvicorn workers at {st.url}, PostgreSQL database {st.database.name}, "
               f"Redis {st.redis_url}, stub model {st.stub.url}", flush=True)
         driver = LoadDriver([st.url], st.integration_key, args.borrowers, args.seconds, think_s=think)
-        result = asyncio.run(driver.run())
+        cpu: list[float] = []
+
+        async def clock_start(_driver: LoadDriver) -> None:
+            cpu.append(st.servers[0].cpu_seconds())
+
+        result = asyncio.run(driver.run(during=clock_start))
+        cpu.append(st.servers[0].cpu_seconds())
         rec = asyncio.run(reconcile_from_db(st.database.url, result))
-        print_report(figures(result, st.stub), result, rec)
+        fig = figures(result, st.stub)
+        fig.server_cpu_ms = (cpu[1] - cpu[0]) * 1000 / fig.turns if fig.turns else None
+        print_report(fig, result, rec)
     return 0 if rec.exact else 1
 
 
