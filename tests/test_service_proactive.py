@@ -24,7 +24,7 @@ def _run_due_at(srv: ServerThread, local: datetime) -> int:
     return asyncio.run(go())
 
 
-def _transcript(borrower, conv_id: str) -> list[dict]:  # noqa: ANN001
+def _transcript(borrower, conv_id: str) -> list[dict]:
     return borrower.get(f"/v1/conversations/{conv_id}/messages").json()["messages"]
 
 

@@ -223,7 +223,7 @@ def test_closed_conversation_refuses_new_messages_but_keeps_the_transcript(staff
         assert mia.post(f"/v1/staff/conversations/{conv_id}/close").json()["status"] == "closed"
         refused = borrower.post(url, json={"text": "one more thing"})
         assert refused.status_code == 409 and "closed" in refused.json()["detail"]
-        assert [m["text"] for m in borrower.get(url).json()["messages"]][0] == "thanks, all sorted"
+        assert next(m["text"] for m in borrower.get(url).json()["messages"]) == "thanks, all sorted"
         assert mia.post(f"/v1/staff/conversations/{conv_id}/messages", json={"text": "hello"}).status_code == 409
 
 
