@@ -1,7 +1,9 @@
 """The analyser's entry points: one borrower message, one conversation, its alerts.
 
 Pure functions over the data loaded once from ``policies/analysis``: text in, results
-out, deterministic, no I/O after the first call.
+out, deterministic, no I/O after the first call. Intents come from the rules; the
+optional learned model (``policies/analysis/model.json``) may add an intent the rules
+missed when it is very sure, and is skipped when missing or ``MEDIATOR_ANALYSIS_MODEL=off``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from mediator.analysis.alerts import AlertPolicy, AlertTrigger
 from mediator.analysis.intents import detect_intents
 from mediator.analysis.language import detect_language
 from mediator.analysis.lexicon import Lexicon, get_lexicon
+from mediator.analysis.model import IntentModel, load_model
 from mediator.analysis.risk import (
     ConversationFeatures,
     ConversationRiskModel,
@@ -22,10 +25,11 @@ from mediator.domain import MessageAnalysis
 
 
 class Analyzer:
-    """Intents, complaint risk and alerts, all from one compiled ``Lexicon``."""
+    """Intents, complaint risk and alerts from one compiled ``Lexicon`` (plus the optional model)."""
 
-    def __init__(self, lexicon: Lexicon) -> None:
+    def __init__(self, lexicon: Lexicon, model: IntentModel | None = None) -> None:
         self.lexicon = lexicon
+        self.model = model
         self._message_risk = MessageRiskModel(lexicon)
         self._conversation_risk = ConversationRiskModel(lexicon.risk.get("conversation") or {})
         self._alerts = AlertPolicy(lexicon.risk.get("alerts") or {})
@@ -35,7 +39,7 @@ class Analyzer:
         lang = language if language in ("en", "zh") else detect_language(text)
         doc = self.lexicon.doc(text)
         hits = detect_intents(doc, self.lexicon)
-        intents = tuple(sorted(hits))
+        intents = tuple(sorted(hits)) if self.model is None else self.model.combine(doc.text, hits)
         risk = self._message_risk.score(doc, frozenset(intents), text)
         return MessageAnalysis(
             intents=intents,
@@ -56,8 +60,8 @@ class Analyzer:
 
 @lru_cache(maxsize=4)
 def get_analyzer(root: str | None = None) -> Analyzer:
-    """The analyser for a policy folder, built once."""
-    return Analyzer(get_lexicon(root))
+    """The analyser for a policy folder, built once (with its model unless switched off)."""
+    return Analyzer(get_lexicon(root), load_model(root))
 
 
 def analyze_message(text: str, language: str | None = None) -> MessageAnalysis:

@@ -847,8 +847,9 @@ def _think(args: argparse.Namespace) -> tuple[float, float]:
 
 def cmd_bench_load(args: argparse.Namespace) -> int:
     think = _think(args)
+    model = "the server's own model" if args.url else f"the stub model at {args.model_latency_ms:g}ms"
     print(f"mediator bench load: {args.borrowers} borrowers for {args.seconds:g}s, think time "
-          f"{think[0]:g}-{think[1]:g}s, model latency {args.model_latency_ms:g}ms", flush=True)
+          f"{think[0]:g}-{think[1]:g}s, {model}", flush=True)
     if args.url:
         return _run_against(args, think)
     with local_stack(workers=args.workers, model_latency_ms=args.model_latency_ms) as st:

@@ -108,14 +108,15 @@ class GatedPattern:
     @classmethod
     def of(cls, pattern: re.Pattern[str], english: bool) -> GatedPattern:
         found = required_literals(pattern.pattern)
-        weak = not found or len(found) > _GATE_MAX or any(s.isascii() and len(s) < 3 for s in found)
-        return cls(pattern, None if weak or found is None else tuple(sorted(found, key=len)), english)
+        if not found or len(found) > _GATE_MAX or any(s.isascii() and len(s) < 3 for s in found):
+            return cls(pattern, None, english)
+        return cls(pattern, tuple(sorted(found, key=len)), english)
 
     def finditer(self, doc: Doc) -> Iterator[re.Match[str]]:
         if not (doc.has_latin if self.english else doc.has_cjk):
             return iter(())
         text = doc.lower if self.english else doc.text
-        if self.gate is not None and not any(k in text for k in self.gate):
+        if self.gate is not None and not any(map(text.__contains__, self.gate)):
             return iter(())
         return self.pattern.finditer(text)
 
@@ -162,8 +163,12 @@ class PhraseGroup:
 
     def matches(self, doc: Doc) -> list[re.Match[str]]:
         """Every match of every pattern whose gate lets it run, leftmost first."""
-        found = [m for part in self.parts for m in part.finditer(doc)]
-        return sorted(found, key=lambda m: (m.start(), -m.end())) if len(found) > 1 else found
+        found: list[re.Match[str]] = []
+        for part in self.parts:
+            found.extend(part.finditer(doc))
+        if len(found) > 1:
+            found.sort(key=lambda m: (m.start(), -m.end()))
+        return found
 
 
 def _rules(value: Any, fallback: RuleMap | None = None) -> RuleMap:
