@@ -1,6 +1,6 @@
 """Make guardrails-ai silent and offline *before* it is imported.
 
-Measured facts (../shared/reference/guardrails-ai-notes.md): without ``~/.guardrailsrc`` its
+Measured facts (guardrails-ai 0.11 on this machine kind; see docs/guardrails.md): without ``~/.guardrailsrc`` its
 metrics exporter runs and phones home; passing an LLM imports litellm, which fetches a cost map
 unless ``LITELLM_LOCAL_MODEL_COST_MAP`` is set; with nltk installed, ``import guardrails`` calls
 ``nltk.download("punkt")``; tracing copies raw text (personal data) into spans. The service never
