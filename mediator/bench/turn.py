@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import random
+import socket
+import subprocess
+import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -96,6 +101,36 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
     return {"latencies": latencies, "wall": wall, "errors": errors}
 
 
+@contextlib.contextmanager
+def _stub_process(latency_ms: float) -> Iterator[str]:
+    """The stub model in its own process, so its work is not counted as the service's."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "mediator.devtools.stub_openai", "--port", str(port),
+                             "--latency-ms", str(latency_ms), "--mode", "helpful"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/models", timeout=1).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.time() > deadline or proc.poll() is not None:
+                    raise RuntimeError("the stub model did not start") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def _stub_requests(url: str) -> int:
+    return int(httpx.get(url.removesuffix("/v1") + "/stats", timeout=5).json()["requests"])
+
+
 def _report(label: str, result: dict[str, Any], subtract_ms: float = 0.0) -> None:
     lat_ms = [max(x * 1000 - subtract_ms, 0.0) for x in result["latencies"]]
     p = percentiles(lat_ms)
@@ -132,18 +167,18 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                 _report(f"{label} c={conc} {pace}", result)
     if args.model_latency_ms:
         from mediator.agent import get_backend
-        from mediator.devtools.stub_openai import run_stub
 
-        with run_stub(latency_ms=args.model_latency_ms, mode="helpful") as stub:
+        with _stub_process(args.model_latency_ms) as stub_url:
             for conc in args.concurrency:
                 settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench-llm-{conc}.db",
                                     MEDIATOR_INTEGRATION_KEY="bench", MEDIATOR_SECRET_KEY="bench-secret-" + "x" * 32,
-                                    MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=stub.url, OPENAI_API_KEY="stub",
+                                    MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=stub_url, OPENAI_API_KEY="stub",
                                     MEDIATOR_MODEL="stub-model", MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
-                seen_before = len(stub.state.requests_seen)
-                result = asyncio.run(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc))
-                turns_done = len(result["latencies"]) + conc  # measured turns plus the warm-up turn each
-                calls_per_turn = (len(stub.state.requests_seen) - seen_before) / max(turns_done, 1)
+                before = _stub_requests(stub_url)
+                result = asyncio.run(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc,
+                                          args.think_ms if conc > 1 else 0.0))
+                turns_done = len(result["latencies"]) + conc  # measured turns plus one warm-up turn each
+                calls_per_turn = (_stub_requests(stub_url) - before) / max(turns_done, 1)
                 _report(f"openai->stub({args.model_latency_ms:.0f}ms) c={conc} minus {calls_per_turn:.1f} calls",
                         result, subtract_ms=args.model_latency_ms * calls_per_turn)
     return 0

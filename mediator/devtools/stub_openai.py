@@ -206,6 +206,11 @@ def build_app(state: StubState) -> FastAPI:
         return {"object": "list", "data": [{"id": state.model, "object": "model", "created": 0,
                                             "owned_by": "stub"}]}
 
+    @app.get("/stats")
+    async def stats() -> dict[str, Any]:
+        """How many completions were requested: benches subtract that many latencies."""
+        return {"requests": len(state.requests_seen), "latency_ms": state.latency_ms}
+
     @app.post("/v1/chat/completions")
     async def completions(request: Request) -> Response:
         body = await request.json()
