@@ -403,12 +403,7 @@ async def _finish_idempotency(svc: Service, conversation_id: str, key: str | Non
 
 async def _context_for(svc: Service, s: Any, conversation_id: str, lock: bool = False
                        ) -> tuple[Conversation, Account, ConversationState, GuardContext]:
-    conv = await repo.get_conversation(s, conversation_id, lock=lock)
-    if conv is None:
-        raise NotFound("conversation not found")
-    account = await repo.get_account(s, conv.account_id)
-    if account is None:
-        raise NotFound("account not found")
+    conv, account = await repo.conversation_and_account(s, conversation_id, lock=lock)
     state = repo.load_state(conv, account)
     offers = approved_offers(repo.account_facts(account), account.jurisdiction)
     return conv, account, state, guard_context(state, account, offers, svc.settings.collector_name)

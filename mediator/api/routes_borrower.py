@@ -53,10 +53,7 @@ async def get_conversation(conversation_id: str, access: ConversationAccess = De
     from mediator.plans import approved_offers
 
     async with svc.db.reader() as s:
-        conv = await repo.get_conversation(s, conversation_id)
-        account = await repo.get_account(s, conv.account_id) if conv else None
-        if conv is None or account is None:
-            raise NotFound("conversation not found")
+        conv, account = await repo.conversation_and_account(s, conversation_id)
         state = repo.load_state(conv, account)
     ctx = guard_context(state, account, approved_offers(repo.account_facts(account), account.jurisdiction),
                         svc.settings.collector_name)

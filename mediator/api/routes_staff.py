@@ -70,10 +70,7 @@ async def queue(status: str | None = Query(default=None, pattern="^(active|escal
 async def conversation_detail(conversation_id: str, user: StaffUser = Depends(require_mediator),
                               svc: Service = Depends(service)) -> dict[str, Any]:
     async with svc.db.reader() as s:
-        conv = await repo.get_conversation(s, conversation_id)
-        account = await repo.get_account(s, conv.account_id) if conv else None
-        if conv is None or account is None:
-            raise NotFound("conversation not found")
+        conv, account = await repo.conversation_and_account(s, conversation_id)
         msgs = await repo.list_messages(s, conversation_id, limit=1000)
     trend = [(m.analysis or {}).get("complaint_risk", 0.0) for m in msgs if m.role == "borrower"]
     return {

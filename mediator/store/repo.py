@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
+from mediator.errors import NotFound
 from mediator.store.models import (
     Account,
     Alert,
@@ -107,6 +108,16 @@ async def get_conversation(session: AsyncSession, conversation_id: str, lock: bo
     if lock and _is_pg(session):
         stmt = stmt.with_for_update()
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def conversation_and_account(session: AsyncSession, conversation_id: str,
+                                   lock: bool = False) -> tuple[Conversation, Account]:
+    """The conversation and its account, or NotFound."""
+    conv = await get_conversation(session, conversation_id, lock=lock)
+    account = await get_account(session, conv.account_id) if conv else None
+    if conv is None or account is None:
+        raise NotFound("conversation not found")
+    return conv, account
 
 
 def load_state(conv: Conversation, account: Account) -> ConversationState:
