@@ -87,6 +87,10 @@ _HOMOGLYPHS = str.maketrans(
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ ._\-*]){2,}[A-Za-z](?![A-Za-z])")
 # single letters that are ordinary words must not be glued to neighbours: "I a m" is rare,
 # but "a I" patterns in real prose are not; only join runs of 3+ letters (as above).
+_CJK_CHAR = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Chinese is written without spaces, so one or two spaces between two ideographs ("老 赖",
+# "骗　子" - the ideographic space folds to " ") only split a word to evade matching.
+_CJK_GAP = re.compile(f"(?<=[{_CJK_CHAR}])[ \t]{{1,2}}(?=[{_CJK_CHAR}])")
 
 
 def _is_invisible(ch: str) -> bool:
@@ -118,6 +122,20 @@ def _join_spaced(joined: str, index: list[int]) -> tuple[str, list[int]]:
     return "".join(pieces), new_index
 
 
+def _drop(joined: str, index: list[int], pattern: re.Pattern[str]) -> tuple[str, list[int]]:
+    """Remove every match of ``pattern``, keeping the index map aligned."""
+    pieces: list[str] = []
+    new_index: list[int] = []
+    pos = 0
+    for m in pattern.finditer(joined):
+        pieces.append(joined[pos : m.start()])
+        new_index.extend(index[pos : m.start()])
+        pos = m.end()
+    pieces.append(joined[pos:])
+    new_index.extend(index[pos:])
+    return "".join(pieces), new_index
+
+
 def normalize_with_map(text: str) -> tuple[str, list[int]]:
     """Normalise ``text``; return it with a map from output index to input index."""
     if text.isascii():
@@ -135,6 +153,8 @@ def normalize_with_map(text: str) -> tuple[str, list[int]]:
                     out.append(f)
                     index.append(i)
         joined = "".join(out)
+        if _CJK_GAP.search(joined):
+            joined, index = _drop(joined, index, _CJK_GAP)
     if _SPACED.search(joined):
         joined, index = _join_spaced(joined, index)
     return joined, index

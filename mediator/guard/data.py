@@ -87,6 +87,56 @@ class Lex:
         )
 
 
+class LiteralIndex:
+    """Which gate literals a reply contains, found in one regex pass instead of one test each.
+
+    All gate literals of a language are compiled into one trie-shaped lookahead: at each position
+    it yields the longest literal starting there, and every shorter literal starting there is a
+    prefix of it (``_prefixes``), so the set of literals present is exact. Built lazily once all
+    detectors have registered their patterns.
+    """
+
+    def __init__(self) -> None:
+        self._literals: dict[bool, set[str]] = {True: set(), False: set()}
+        self._compiled: dict[bool, tuple[re.Pattern[str], dict[str, frozenset[str]]]] = {}
+
+    def add(self, literals: tuple[str, ...], english: bool) -> None:
+        self._literals[english].update(literals)
+        self._compiled.pop(english, None)
+
+    def _compile(self, english: bool) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
+        words = self._literals[english]
+        trie: dict[str, Any] = {}
+        for w in words:
+            node = trie
+            for ch in w:
+                node = node.setdefault(ch, {})
+            node[""] = {}
+
+        def build(node: dict[str, Any]) -> str:
+            alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+            if not alts:
+                return ""
+            body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+            return f"(?:{body})?" if "" in node else body
+
+        first = "".join(sorted({re.escape(w[0]) for w in words if w}))
+        regex = re.compile(f"(?=[{first}])(?=({build(trie)}))") if words else re.compile(r"(?!)")
+        prefixes = {w: frozenset(v for v in words if w.startswith(v)) for w in words}
+        self._compiled[english] = (regex, prefixes)
+        return regex, prefixes
+
+    def present(self, doc: Doc, english: bool) -> frozenset[str]:
+        key = "literals:en" if english else "literals:zh"
+        found = doc.cache.get(key)
+        if found is None:
+            regex, prefixes = self._compiled.get(english) or self._compile(english)
+            hits = set(regex.findall(doc.lower if english else doc.text))
+            found = frozenset().union(*(prefixes[h] for h in hits)) if hits else frozenset()
+            doc.cache[key] = found
+        return found  # type: ignore[return-value]
+
+
 _GATE_MAX = 24
 """More literals than this cost more to test one by one than the regex they would gate."""
 
@@ -104,24 +154,38 @@ class GatedPattern:
     gate: tuple[str, ...] | None
     english: bool
     """English patterns run on ``doc.lower`` and only when the reply has Latin letters."""
+    index: LiteralIndex | None = None
+    """Where the reply's literals are looked up in one pass; without one, each is tested."""
 
     @classmethod
-    def of(cls, pattern: re.Pattern[str], english: bool) -> GatedPattern:
+    def of(cls, pattern: re.Pattern[str], english: bool, index: LiteralIndex | None = None) -> GatedPattern:
         found = required_literals(pattern.pattern)
         if not found or len(found) > _GATE_MAX or any(s.isascii() and len(s) < 3 for s in found):
             return cls(pattern, None, english)
-        return cls(pattern, tuple(sorted(found, key=len)), english)
+        gate = tuple(sorted(found, key=len))
+        if index is not None:
+            index.add(gate, english)
+        return cls(pattern, gate, english, index)
+
+    def runs_on(self, doc: Doc) -> str | None:
+        """The text to scan, or None when the gate proves the pattern cannot match."""
+        if not (doc.has_latin if self.english else doc.has_cjk):
+            return None
+        text = doc.lower if self.english else doc.text
+        if self.gate is not None:
+            if self.index is not None:
+                if self.index.present(doc, self.english).isdisjoint(self.gate):
+                    return None
+            elif not any(map(text.__contains__, self.gate)):
+                return None
+        return text
 
     def finditer(self, doc: Doc) -> Iterator[re.Match[str]]:
-        if not (doc.has_latin if self.english else doc.has_cjk):
-            return iter(())
-        text = doc.lower if self.english else doc.text
-        if self.gate is not None and not any(map(text.__contains__, self.gate)):
-            return iter(())
-        return self.pattern.finditer(text)
+        text = self.runs_on(doc)
+        return iter(()) if text is None else self.pattern.finditer(text)
 
 
-def _parts(node: dict[str, Any]) -> tuple[GatedPattern, ...]:
+def _parts(node: dict[str, Any], index: LiteralIndex | None = None) -> tuple[GatedPattern, ...]:
     """Gated patterns one by one; the ungated rest of a language joined into one alternation."""
     out = []
     for lang, compile_many in (("en", compile_en), ("zh", compile_zh)):
@@ -129,7 +193,7 @@ def _parts(node: dict[str, Any]) -> tuple[GatedPattern, ...]:
         ungated = []
         for p in [items] if isinstance(items, str) else list(items or ()):
             compiled = compile_many([p])
-            part = GatedPattern.of(compiled, lang == "en") if compiled is not None else None
+            part = GatedPattern.of(compiled, lang == "en", index) if compiled is not None else None
             if part is not None and part.gate is not None:
                 out.append(part)
             elif part is not None:
@@ -165,7 +229,9 @@ class PhraseGroup:
         """Every match of every pattern whose gate lets it run, leftmost first."""
         found: list[re.Match[str]] = []
         for part in self.parts:
-            found.extend(part.finditer(doc))
+            text = part.runs_on(doc)
+            if text is not None:
+                found.extend(part.pattern.finditer(text))
         if len(found) > 1:
             found.sort(key=lambda m: (m.start(), -m.end()))
         return found
@@ -179,7 +245,7 @@ def _rules(value: Any, fallback: RuleMap | None = None) -> RuleMap:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def phrase_groups(doc: dict[str, Any]) -> tuple[PhraseGroup, ...]:
+def phrase_groups(doc: dict[str, Any], index: LiteralIndex | None = None) -> tuple[PhraseGroup, ...]:
     code = str(doc["code"])
     default = _rules(doc.get("rules"))
     groups = []
@@ -196,7 +262,7 @@ def phrase_groups(doc: dict[str, Any]) -> tuple[PhraseGroup, ...]:
                 negatable=bool(g.get("negatable", True)),
                 unless=Lex(compile_en(unless), compile_zh(unless)) if unless else None,
                 requires_no_offer=g.get("requires_no_offer"),
-                parts=_parts(g),
+                parts=_parts(g, index),
                 unless_sentence=g.get("unless_scope", "clause") == "sentence",
             )
         )
@@ -224,6 +290,8 @@ class GuardData:
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
         self.negation = negation_from(self.doc("negation"))
+        self.literals = LiteralIndex()
+        """One literal lookup per reply shared by every phrase group of this policy."""
 
     def doc(self, name: str) -> dict[str, Any]:
         value = self.policy.doc(f"guard/{name}.yaml")
@@ -232,4 +300,4 @@ class GuardData:
         return value
 
     def groups(self, name: str) -> tuple[PhraseGroup, ...]:
-        return phrase_groups(self.doc(name))
+        return phrase_groups(self.doc(name), self.literals)

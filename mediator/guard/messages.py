@@ -30,8 +30,14 @@ class Messages:
         return " ".join(str(node).split()) if node else ""
 
     def disclosure(self, ctx: GuardContext) -> str:
+        """The first-reply disclosure for this context.
+
+        Before identity is verified the reader may not be the borrower, so the creditor is
+        never named: the generic "the lender" / "贷款机构" keeps the disclosure free of debt facts.
+        """
         defaults = self.doc.get("defaults", {})
-        creditor = (ctx.account.creditor if ctx.account else None) or defaults.get(f"creditor_{ctx.language}", "")
+        named = ctx.account.creditor if ctx.account and ctx.identity_verified else None
+        creditor = named or defaults.get(f"creditor_{ctx.language}", "")
         collector = ctx.collector_name or defaults.get("collector", "")
         text = self._get("disclosures", ctx.jurisdiction, ctx.language)
         if ctx.language == "zh":

@@ -138,6 +138,12 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)")
+_HALF = re.compile(r"\b(?:in half|half off|halv(?:e|ed|es|ing))\b|对半|减半|打对折")
+"""Halving words: a 50% discount when the clause also reduces ("cut it in half")."""
+_HALF_PAY = re.compile(
+    r"\bhalf (?:of )?(?:the|your|what you owe|the total|the amount)\b(?: (?:balance|debt|amount|total))?"
+)
+"""Paying half of what is owed: a pay ratio of 50%."""
 _ZHE = re.compile(r"(?P<a>[一二三四五六七八九]|\d)(?:(?P<b>[一二三四五六七八九])|\.(?P<c>\d))?\s?折")
 _COUNT = re.compile(
     rf"(?<![\d.,$£€¥])\b(?P<n>{EN_NUM})\s+(?:(?:equal|monthly|weekly|fortnightly|bi-?weekly|regular|smaller|separate|"
@@ -199,6 +205,9 @@ def money(text: str) -> list[Figure]:
 
 def percents(text: str) -> list[Figure]:
     out: list[Figure] = []
+    if "half" in text or "半" in text or "halv" in text:
+        out.extend(Figure("percent", Decimal(50), m.start(), m.end()) for m in _HALF.finditer(text))
+        out.extend(Figure("pay_ratio", Decimal(50), m.start(), m.end()) for m in _HALF_PAY.finditer(text))
     if not _PERCENT_HINT.search(text):
         return out
     for m in _PERCENT.finditer(text):

@@ -67,6 +67,7 @@ class _Cues:
         self.deferral = Lex.of(doc.get("deferral_words"))
         self.not_offer = Lex.of(doc.get("count_not_offer"))
         self.partial = Lex.of(doc.get("count_partial"))
+        self.not_pct = Lex.of(doc.get("percent_not_offer"))
         approx = doc["approximations"]
         self.approx_before = Lex(compile_en([approx["en"], approx["symbols"]]), compile_zh(approx["zh"]))
         self.approx_after = Lex(compile_en(approx["en_after"]), compile_zh(approx["zh_after"]))
@@ -91,6 +92,11 @@ class OffersDetector:
         rules = self.rules if code == "UNAUTHORIZED_OFFER" else self.false_rules
         return Finding(code, rules.get(ctx.jurisdiction, ""), f.start, f.end, detail, f"{code}.{src}")
 
+    def _offer_sentence(self, doc: Doc, f: numbers.Figure) -> bool:
+        """A bare percentage ("I'll go to 35%") in a sentence that talks about an offer is one."""
+        lo, hi = doc.sentence(f.start, f.end)
+        return bool(self.cues.offer.search(doc, lo, hi) and not self.cues.not_pct.search(doc, lo, hi))
+
     def run(self, doc: Doc, ctx: GuardContext) -> list[Finding]:
         text, cues = doc.text, self.cues
         out: list[Finding] = []
@@ -112,7 +118,7 @@ class OffersDetector:
             lo, hi = doc.clause(f.start, f.end)
             if f.kind == "pay_ratio":
                 pct = 100 - f.value
-            elif cues.discount.search(doc, lo, hi):
+            elif cues.discount.search(doc, lo, hi) or self._offer_sentence(doc, f):
                 pct = f.value
             else:
                 continue
