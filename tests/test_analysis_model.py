@@ -223,4 +223,4 @@ def _batch_score(analyzer: Analyzer) -> float:
 def test_fresh_batch_rules_plus_model_at_least_as_good_as_rules(shipped: IntentModel) -> None:
     lexicon = get_lexicon()
     alone, both = _batch_score(Analyzer(lexicon, None)), _batch_score(Analyzer(lexicon, shipped))
-    assert both > alone, (alone, both)
+    assert both >= alone, (alone, both)
