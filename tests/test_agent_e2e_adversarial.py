@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import ServerThread, make_settings, open_conversation
+from tests.conftest import ServerThread, make_settings, open_conversation
 
 from mediator.devtools.stub_openai import run_stub
 

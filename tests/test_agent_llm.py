@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest_agent import FACTS, Convo, llm_settings, stub  # noqa: F401  (module-scoped fixture)
+from tests.conftest_agent import FACTS, Convo, llm_settings, stub  # noqa: F401  (module-scoped fixture)
 
 from mediator.agent import get_backend
 from mediator.agent.llm import OpenAIBackend

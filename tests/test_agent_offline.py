@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from conftest_agent import FACTS_TEXT, Convo
+from tests.conftest_agent import FACTS_TEXT, Convo
 
 from mediator.agent.offline import OfflineBackend
 from mediator.plans import offer_figures

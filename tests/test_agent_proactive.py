@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest_agent import Convo
+from tests.conftest_agent import Convo
 
 from mediator.agent.proactive import ContactRecord, plan_proactive
 

@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest_agent import FACTS, Convo
+from tests.conftest_agent import FACTS, Convo
 
 from mediator.agent.compose import extract_identity
 from mediator.agent.tools import SPECS, Toolbox, normalize_dob, normalize_postcode

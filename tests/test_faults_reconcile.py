@@ -25,7 +25,7 @@ def test_clean_conversations_reconcile_exactly() -> None:
     }
     rec = reconcile(turns, transcripts)
     assert rec.exact and rec.problems == []
-    assert (rec.sent, rec.stored, rec.answered, rec.fallback_handovers) == (3, 3, 3, 1)
+    assert (rec.sent, rec.stored, rec.answered, rec.guard_blocks) == (3, 3, 3, 1)
 
 
 def test_a_lost_message_is_caught_even_when_the_client_gave_up() -> None:

@@ -69,8 +69,26 @@ def test_model_errors_and_timeouts_mid_load(st: LocalStack) -> None:
 
     result, rec = run_load(st, borrowers=12, seconds=8.0, during=flaky)
     assert_exact(result, rec)
-    assert rec.fallback_handovers > 0  # the failing turns got the fallback and a human, not silence
+    assert rec.handovers > 0  # the failing turns got the fallback and a person, not silence
+    reasons = asyncio.run(_handover_reasons(st, {t.conversation_id for t in result.turns}))
+    assert any(r.startswith("model failure") for r in reasons), reasons
     assert any(t.reply_action in ("pass", "repair") for t in result.turns)
+
+
+async def _handover_reasons(st: LocalStack, conversation_ids: set[str]) -> list[str]:
+    from sqlalchemy import select
+
+    from mediator.store.db import Database
+    from mediator.store.models import Conversation
+
+    db = Database(st.database.url)
+    try:
+        async with db.reader() as s:
+            rows = await s.execute(select(Conversation.handover_reason).where(
+                Conversation.id.in_(conversation_ids), Conversation.handover_reason.is_not(None)))
+            return [str(r) for (r,) in rows.all()]
+    finally:
+        await db.dispose()
 
 
 def test_worker_killed_mid_turn(st: LocalStack) -> None:

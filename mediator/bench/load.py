@@ -624,6 +624,7 @@ class Transcript:
     status: str
     messages: list[tuple[int, str, str]]  # (seq, role, text), by seq
     incomplete_keys: int = 0  # idempotency records without a final response (database source only)
+    handovers: int = 0  # replies that handed the conversation to a person (database source only)
 
 
 @dataclass
@@ -635,7 +636,8 @@ class Reconciliation:
     duplicated: int = 0
     unexpected: int = 0
     answered: int = 0
-    fallback_handovers: int = 0
+    guard_blocks: int = 0
+    handovers: int = 0
     muted_handovers: int = 0
     unanswered: int = 0
     extra_replies: int = 0
@@ -653,7 +655,8 @@ class Reconciliation:
     def line(self) -> str:
         return (f"sent={self.sent} acknowledged={self.acknowledged} stored={self.stored} lost={self.lost} "
                 f"duplicated={self.duplicated} unexpected={self.unexpected} answered={self.answered} "
-                f"(fallback+handover={self.fallback_handovers}, muted for a human={self.muted_handovers}) "
+                f"(handed over to a person={self.handovers}, guard blocks={self.guard_blocks}, "
+                f"muted for a human={self.muted_handovers}) "
                 f"unanswered={self.unanswered} extra_replies={self.extra_replies} seq_gaps={self.seq_gaps} "
                 f"incomplete_turns={self.incomplete_turns} outbox_pending={self.outbox_pending}")
 
@@ -669,6 +672,7 @@ def reconcile(turns: list[TurnRecord], transcripts: dict[str, Transcript], outbo
     for conv_id, sent in by_conv.items():
         tr = transcripts.get(conv_id, Transcript("missing", []))
         rec.incomplete_turns += tr.incomplete_keys
+        rec.handovers += tr.handovers
         seqs = [m[0] for m in tr.messages]
         if seqs != list(range(1, len(seqs) + 1)):
             rec.seq_gaps += 1
@@ -697,7 +701,7 @@ def reconcile(turns: list[TurnRecord], transcripts: dict[str, Transcript], outbo
                     replies += 1
             if replies == 1:
                 rec.answered += 1
-                rec.fallback_handovers += turn.reply_action == "block"
+                rec.guard_blocks += turn.reply_action == "block"
             elif replies == 0 and turn.outcome == "ok" and turn.reply_action is None:
                 rec.muted_handovers += 1
             elif replies == 0:
@@ -720,7 +724,7 @@ async def read_transcripts(database_url: str, conversation_ids: list[str]) -> tu
 
     from mediator.store import repo
     from mediator.store.db import Database
-    from mediator.store.models import Conversation, IdempotencyRecord, Message
+    from mediator.store.models import AuditEvent, Conversation, IdempotencyRecord, Message
 
     db = Database(database_url)
     out: dict[str, Transcript] = {}
@@ -742,6 +746,10 @@ async def read_transcripts(database_url: str, conversation_ids: list[str]) -> tu
                     .group_by(IdempotencyRecord.conversation_id))
                 for cid, n in pending.all():
                     out[cid].incomplete_keys = int(n)
+                replies = await s.execute(select(AuditEvent.conversation_id, AuditEvent.data)
+                                          .where(AuditEvent.conversation_id.in_(ids), AuditEvent.kind == "reply_sent"))
+                for cid, data in replies.all():
+                    out[cid].handovers += bool((data or {}).get("handover"))
             outbox = await repo.pending_outbox_count(s)
     finally:
         await db.dispose()

@@ -44,7 +44,7 @@ class Negation:
 
     def negated(self, text: str, start: int) -> bool:
         clause = self.clause_before(text, start, self.en_window)
-        if self._en_negated(clause):
+        if self._en_negated(clause, self.clause_before(text, start, 3 * self.en_window)):
             return True
         if _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
             return True  # "nobody will come to your door, call your work, or involve the police"
@@ -53,10 +53,18 @@ class Negation:
             zseg = self.zh_not_negation.sub("", self.clause_before(text, start, self.zh_window + 4))[-self.zh_window :]
         return bool(self.zh_negators.search(zseg) or self.zh_near.search(zseg[-2:]))
 
-    def _en_negated(self, seg: str) -> bool:
+    def _en_negated(self, seg: str, wider: str = "") -> bool:
+        """A negator in ``seg`` that no conditional before it governs.
+
+        ``wider`` is the same clause further back: the "if" of "if the balance is not cleared you
+        can expect to be arrested" can sit outside the negation window and still govern its "not".
+        """
+        lead = wider[: len(wider) - len(seg)] if wider.endswith(seg) else ""
         seg = self.en_not_negation.sub(" ", seg)
         hits = list(self.en_negators.finditer(seg))
-        return bool(hits) and not self.en_conditional.search(seg, 0, hits[-1].start())
+        if not hits:
+            return False
+        return not (self.en_conditional.search(seg, 0, hits[-1].start()) or self.en_conditional.search(lead))
 
     def _list_head(self, text: str, start: int, clause_len: int) -> str:
         """The sentence before a list item, back to the last full stop (one negator governs a list)."""

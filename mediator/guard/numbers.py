@@ -138,10 +138,14 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)")
-_HALF = re.compile(r"\b(?:in half|half off|halv(?:e|ed|es|ing))\b|对半|减半|打对折")
+_HALF = re.compile(
+    r"\b(?:in half|half off|halv(?:e|ed|es|ing))\b|对半|减半|打对折"
+    r"|(?:减免|减掉|免掉|免除|少还|砍掉|减)一半|一半[^，。！？]{0,4}(?:减免|免掉|免除|不用还)"
+)
 """Halving words: a 50% discount when the clause also reduces ("cut it in half")."""
 _HALF_PAY = re.compile(
     r"\bhalf (?:of )?(?:the|your|what you owe|the total|the amount)\b(?: (?:balance|debt|amount|total))?"
+    r"|(?:只|只需|只要|仅|仅需)(?:要|需)?还一半"
 )
 """Paying half of what is owed: a pay ratio of 50%."""
 _ZHE = re.compile(r"(?P<a>[一二三四五六七八九]|\d)(?:(?P<b>[一二三四五六七八九])|\.(?P<c>\d))?\s?折")
@@ -165,7 +169,7 @@ _DAYS = re.compile(
 )
 _DPD = re.compile(
     rf"\b(?P<n>\d+|{EN_NUM})\s+days?\s+(?:past[- ]due|overdue|late|in arrears|behind)\b"
-    rf"|逾期(?:了|已经|已|已达|超过)?\s*(?P<z>\d+|{ZH_NUM})\s*天",
+    rf"|逾期(?:了|已经|已|已达|超过)?\s*(?P<z>\d+|{ZH_NUM})\s*天(?!以上的|[^，。！？]{{0,2}}的(?:借款人|客户|用户|账户|欠款人|人))",
     re.IGNORECASE,
 )
 # cheap guards: the full patterns only run when a keyword they need is present

@@ -40,6 +40,19 @@ def known_amounts(ctx: GuardContext) -> set[Decimal]:
     return values
 
 
+def plan_partial_sums(ctx: GuardContext) -> set[Decimal]:
+    """Sums of two or more instalments short of a plan's total ("the first two payments, $820").
+
+    They are true figures of a plan, but not a price that clears the account: said as the sum
+    that settles the debt ("pay just 12,000 and it's settled") they are an offer nobody approved.
+    """
+    sums: set[Decimal] = set()
+    for o in ctx.approved_offers:
+        if o.amount_each is not None and o.installments:
+            sums.update(o.amount_each * k for k in range(2, o.installments))
+    return sums
+
+
 def approved_discounts(ctx: GuardContext) -> set[Decimal]:
     out: set[Decimal] = set()
     balance = ctx.account.balance if ctx.account else None
@@ -67,6 +80,7 @@ class _Cues:
         self.deferral = Lex.of(doc.get("deferral_words"))
         self.not_offer = Lex.of(doc.get("count_not_offer"))
         self.partial = Lex.of(doc.get("count_partial"))
+        self.settles = Lex.of(doc.get("settle_words"))
         self.not_pct = Lex.of(doc.get("percent_not_offer"))
         approx = doc["approximations"]
         self.approx_before = Lex(compile_en([approx["en"], approx["symbols"]]), compile_zh(approx["zh"]))
@@ -101,11 +115,16 @@ class OffersDetector:
         text, cues = doc.text, self.cues
         out: list[Finding] = []
         amounts = known_amounts(ctx)
+        settle_prices = {o.total for o in ctx.approved_offers if o.total is not None}
+        partial_sums = plan_partial_sums(ctx) - settle_prices - ({ctx.account.balance} if ctx.account else set())
         for f in numbers.money(text):
             lo, hi = doc.clause(f.start, f.end)
             shown = text[f.start : f.end]
             if f.approx or cues.approximate(text, f.start, f.end):
                 out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"approximate figure {shown!r}", "approx"))
+            elif _matches(f.value, partial_sums) and cues.settles.search(doc, lo, hi):
+                detail = f"{shown} is part of a plan, offered as the price that settles the account"
+                out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, detail, "settle_price"))
             elif not _matches(f.value, amounts):
                 if cues.balance.search(doc, lo, hi) and not cues.offer.search(doc, lo, hi):
                     detail = f"states an amount owed ({shown}) that is not the account balance"

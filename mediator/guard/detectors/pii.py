@@ -121,7 +121,7 @@ class PiiDetector:
 
         for m in _CN_ID.finditer(text):
             lo, hi = doc.clause(m.start(), m.end())
-            if cn_id_ok(m.group(0)) or re.search("身份证|ID", text[lo:hi]):
+            if cn_id_ok(m.group(0)) or re.search("身份证|证件|身份号码|ID", text[lo:hi]):
                 add(m.start(), m.end(), "national ID number")
         for m in _SSN.finditer(text):
             lo, hi = doc.clause(m.start(), m.end())
