@@ -230,12 +230,15 @@ def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 
 async def build_turn(svc: Service, s: Any, conv: Conversation, account: Account, state: ConversationState,
-                     message: str, analysis: MessageAnalysis) -> TurnInput:
+                     message: str, analysis: MessageAnalysis, message_seq: int) -> TurnInput:
+    """The backend's view of a turn: ``history`` is what came before the borrower message at
+    ``message_seq``; the message itself is ``message`` (backends add it once, last)."""
     from mediator.agent.tools import Toolbox
 
     offers = approved_offers(repo.account_facts(account), account.jurisdiction)
-    history = await repo.list_messages(s, conv.id, after=max(0, conv.next_seq - 1 - HISTORY_LIMIT),
+    history = await repo.list_messages(s, conv.id, after=max(0, message_seq - 1 - HISTORY_LIMIT),
                                        limit=HISTORY_LIMIT)
+    history = [m for m in history if m.seq < message_seq]
     stored_facts = dict(account.verification or {})
 
     def verifier(presented: dict[str, str]) -> bool:
@@ -312,7 +315,7 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
         account = stored.account
         async with svc.db.reader() as s:
             turn = await build_turn(svc, s, stored.conv, account, copy.copy(stored.state_before), text,
-                                    stored.analysis)
+                                    stored.analysis, stored.message["seq"])
         turn.on_progress = _progress_publisher(svc, conversation_id)
         reply, model_s = await _draft(svc, turn)
         state_changes = _changed_fields(stored.state_after_intents, turn.state)
@@ -496,7 +499,8 @@ async def _assist_turn(svc: Service, conversation_id: str) -> tuple[TurnInput, A
         conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
         last = await repo.last_borrower_message(s, conv.id)
         analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
-        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis)
+        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis,
+                                last.seq if last else conv.next_seq)
     return turn, account
 
 
