@@ -7,9 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import ServerThread, make_settings, open_conversation
-
 from mediator.devtools.stub_openai import run_stub
+from tests.conftest import ServerThread, make_settings, open_conversation
 
 DEV_REPLIES = Path(__file__).parent / "data" / "replies.dev.jsonl"
 # codes a repair cannot fix and that do not depend on the conversation's state

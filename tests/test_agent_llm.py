@@ -7,7 +7,6 @@ import re
 from decimal import Decimal
 
 import pytest
-from tests.conftest_agent import FACTS, Convo, llm_settings, stub  # noqa: F401  (module-scoped fixture)
 
 from mediator.agent import get_backend
 from mediator.agent.llm import OpenAIBackend
@@ -15,6 +14,7 @@ from mediator.agent.offline import OfflineBackend
 from mediator.devtools.stub_openai import call_tool, fail, say, stall
 from mediator.plans import offer_figures
 from mediator.settings import Settings
+from tests.conftest_agent import FACTS, Convo, llm_settings, stub  # noqa: F401  (module-scoped fixture)
 
 JURISDICTIONS = ["US", "UK", "CN"]
 _MONEY = re.compile(r"[$£¥]\s?([\d,]+(?:\.\d+)?)|([\d,]+(?:\.\d+)?)\s?元")

@@ -6,10 +6,10 @@ import re
 from decimal import Decimal
 
 import pytest
-from tests.conftest_agent import FACTS_TEXT, Convo
 
 from mediator.agent.offline import OfflineBackend
 from mediator.plans import offer_figures
+from tests.conftest_agent import FACTS_TEXT, Convo
 
 JURISDICTIONS = ["US", "UK", "CN"]
 _MONEY = re.compile(r"[$£¥]\s?([\d,]+(?:\.\d+)?)|([\d,]+(?:\.\d+)?)\s?元")

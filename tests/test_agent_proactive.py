@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from tests.conftest_agent import Convo
 
 from mediator.agent.proactive import ContactRecord, plan_proactive
+from tests.conftest_agent import Convo
 
 TZ = {"US": "America/Chicago", "UK": "Europe/London", "CN": "Asia/Shanghai"}
 

@@ -6,10 +6,10 @@ import json
 from datetime import date
 
 import pytest
-from tests.conftest_agent import FACTS, Convo
 
 from mediator.agent.compose import extract_identity
 from mediator.agent.tools import SPECS, Toolbox, normalize_dob, normalize_postcode
+from tests.conftest_agent import FACTS, Convo
 
 
 def box(c: Convo, **kw) -> Toolbox:
