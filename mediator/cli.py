@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     bl.add_argument("--seconds", type=float, default=30.0)
     bl.add_argument("--workers", type=int, default=2)
     bl.add_argument("--model-latency-ms", type=float, default=200.0)
+    bl.add_argument("--think-ms", default=None,
+                    help="pause between one borrower's messages, 'lo,hi' in ms (default 10000,30000)")
 
     sv = sub.add_parser("serve", help="run the HTTP service")
     sv.add_argument("--host", default="127.0.0.1")

@@ -184,3 +184,9 @@ def open_conversation(srv: ServerThread, jurisdiction: str = "US", verified: boo
         assert r.status_code == 201, r.text
         body = r.json()
     return body["conversation_id"], srv.client(Authorization=f"Bearer {body['borrower_token']}")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the main
+    thread until the session ends, and tests after it that call ``asyncio.run`` would fail."""
+    items.sort(key=lambda item: "browser" in item.keywords)  # stable: the rest keep their order
