@@ -66,6 +66,8 @@ def test_borrower_chats_in_english(server: Any, new_page: Any, screenshot: Any) 
     conv = open_demo(page, server, "demo-us")
     notice = page.locator(f"{WIDGET} [data-part=notice]")
     assert "automated assistant" in notice.inner_text()
+    # the demo runs the offline mediator, and the widget says so
+    page.locator(f"{WIDGET} [data-part=automated]", has_text="Offline assistant").wait_for(timeout=10_000)
     assert "person" in page.locator(f"{WIDGET} [data-part=human]").inner_text().lower()
     assert page.locator(f"{WIDGET} [data-part=disclosure]").inner_text().strip()
 

@@ -21,6 +21,7 @@
     en: {
       title: "Account help",
       automated: "You are chatting with an automated assistant, not a person.",
+      offlineMode: "(Offline assistant: answers come from fixed, reviewed templates, not a language model.)",
       human: "To reach a person:",
       humanDefault: "ask for a human at any time and a member of our team will take over.",
       label: "Your message",
@@ -47,6 +48,7 @@
     zh: {
       title: "账户帮助",
       automated: "您正在与自动化助手对话，而不是真人。",
+      offlineMode: "（离线助手：回复来自固定的、经过审核的模板，而非大语言模型。）",
       human: "如需人工服务：",
       humanDefault: "您可以随时要求转人工，我们的工作人员会接手对话。",
       label: "您的消息",
@@ -206,7 +208,7 @@
 
   Widget.prototype.relabel = function () {
     this.titleEl.textContent = this.t("title");
-    this.automatedEl.textContent = this.t("automated");
+    this.automatedEl.textContent = this.t("automated") + (this.offline ? " " + this.t("offlineMode") : "");
     this.inputEl.setAttribute("placeholder", this.t("placeholder"));
     this.sendEl.textContent = this.t("send");
     this.root.querySelector("label").textContent = this.t("label");
@@ -222,6 +224,8 @@
         if (!self.lang) { self.lang = STRINGS[info.language] ? info.language : "en"; self.relabel(); }
         self.humanEl.textContent = self.t("human") + " " + (info.human_help || self.t("humanDefault"));
         self.disclosureEl.textContent = info.disclosure || "";
+        self.offline = info.mediator === "offline";
+        self.relabel();
         self.setStatus(info.status);
         return self.catchUp();
       })
