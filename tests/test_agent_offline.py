@@ -260,12 +260,7 @@ async def test_guard_passes_offline_replies(backend: OfflineBackend, jur: str, n
         assert verdict.action == "pass", (message, text, verdict.violations)
 
 
-@pytest.mark.parametrize("jur", [
-    "US", "UK",
-    pytest.param("CN", marks=pytest.mark.xfail(
-        reason="the guard's own CN disclosure names the debt ('贷款', '逾期') and its third-party detector "
-               "blocks it when the person is not verified yet; reported to the guard owner", strict=False)),
-])
+@pytest.mark.parametrize("jur", JURISDICTIONS)
 async def test_guard_passes_unverified_first_reply(backend: OfflineBackend, jur: str) -> None:
     script = [("hello", ()), ("01/01/1990 99999 SW1A 1AA 100000", ())]
     for message, text, verdict in await _run_guarded(backend, jur, script):

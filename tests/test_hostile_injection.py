@@ -154,10 +154,8 @@ def test_disguised_violations_never_reach_the_borrower(stack: Stack, tmp_path: P
     assert not slipped, "disguised violations got through:\n" + "\n".join(slipped)
 
 
-@pytest.mark.xfail(reason="open guard gaps (spaced CJK, CN third-party threats): reported to the guard owner",
-                   strict=False)
 @pytest.mark.parametrize("stack", ["embedded"], indirect=True)
-def test_known_guard_gaps(stack: Stack, tmp_path: Path) -> None:
+def test_formerly_open_guard_gaps_are_closed(stack: Stack, tmp_path: Path) -> None:
     slipped = slipped_through(stack, tmp_path, GUARD_GAPS)
     assert not slipped, "\n".join(slipped)
 
