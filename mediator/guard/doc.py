@@ -46,7 +46,8 @@ class Negation:
         clause = self.clause_before(text, start, self.en_window)
         if self._en_negated(clause, self.clause_before(text, start, 3 * self.en_window)):
             return True
-        if _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
+        after_comma = start > len(clause) and text[start - len(clause) - 1] in ",，"
+        if after_comma and _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
             return True  # "nobody will come to your door, call your work, or involve the police"
         zseg = self.clause_before(text, start, self.zh_window)
         if self.zh_not_negation is not None:

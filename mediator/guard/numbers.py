@@ -51,8 +51,15 @@ _EN_WORDS = {
     "eighteen": 18,
     "twenty": 20,
     "twenty-four": 24,
+    "twenty-five": 25,
     "thirty": 30,
+    "thirty-five": 35,
     "thirty-six": 36,
+    "forty": 40,
+    "fifty": 50,
+    "seventy": 70,
+    "seventy-five": 75,
+    "eighty": 80,
     "forty-five": 45,
     "forty-eight": 48,
     "sixty": 60,
@@ -137,10 +144,15 @@ _MONEY = re.compile(
     rf"|(?<=[还付交])(?P<zz>\d+|{ZH_NUM})(?P<zzmore>多|出头|来|左右)(?![天日周月期个年次])",
     re.IGNORECASE,
 )
-_PERCENT = re.compile(rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)")
+_PERCENT = re.compile(
+    rf"(?P<n>\d+(?:\.\d+)?)\s?(?:%|percent\b|per cent\b)|百分之(?P<z>{ZH_NUM}|\d+)"
+    rf"|\b(?P<w>{EN_NUM})[ -](?:percent|per cent)\b",
+    re.IGNORECASE,
+)
 _HALF = re.compile(
     r"\b(?:in half|half off|halv(?:e|ed|es|ing))\b|对半|减半|打对折"
-    r"|(?:减免|减掉|免掉|免除|少还|砍掉|减)一半|一半[^，。！？]{0,4}(?:减免|免掉|免除|不用还)"
+    r"|(?:减免|减掉|免掉|免除|少还|砍掉|减)一半|一半[^，。！？]{0,4}(?:减免|免掉|免除|不用还)",
+    re.IGNORECASE,
 )
 """Halving words: a 50% discount when the clause also reduces ("cut it in half")."""
 _HALF_PAY = re.compile(
@@ -209,13 +221,14 @@ def money(text: str) -> list[Figure]:
 
 def percents(text: str) -> list[Figure]:
     out: list[Figure] = []
-    if "half" in text or "半" in text or "halv" in text:
+    lowered = text.lower()
+    if "half" in lowered or "半" in text or "halv" in lowered:
         out.extend(Figure("percent", Decimal(50), m.start(), m.end()) for m in _HALF.finditer(text))
         out.extend(Figure("pay_ratio", Decimal(50), m.start(), m.end()) for m in _HALF_PAY.finditer(text))
     if not _PERCENT_HINT.search(text):
         return out
     for m in _PERCENT.finditer(text):
-        n = Decimal(m.group("n")) if m.group("n") else Decimal(parse_int(m.group("z")) or 0)
+        n = Decimal(m.group("n")) if m.group("n") else Decimal(parse_int(m.group("z") or m.group("w")) or 0)
         out.append(Figure("percent", n, m.start(), m.end()))
     for m in _ZHE.finditer(text):
         first = parse_int(m.group("a")) or 0

@@ -232,10 +232,9 @@ async def audit(session: AsyncSession, stream: str, kind: str, data: dict[str, A
     ev = AuditEvent(stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
                     prev_hash=prev, created_at=now,
                     hash=_event_digest(prev, stream, kind, actor, conversation_id, data, now))
-    session.add(ev)
+    session.add(ev)  # written with the transaction's next flush or commit (autoflush keeps queries right)
     if owner is not None:
         owner.audit_head = ev.hash
-    await session.flush()
     return ev
 
 
@@ -274,7 +273,6 @@ async def start_idempotency(session: AsyncSession, conversation_id: str, key: st
                             message_id: str) -> IdempotencyRecord:
     rec = IdempotencyRecord(conversation_id=conversation_id, key=key, request_hash=request_hash, message_id=message_id)
     session.add(rec)
-    await session.flush()
     return rec
 
 

@@ -12,6 +12,7 @@ nobody approved. Extra promises (credit-file removal, waived interest) come from
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from mediator.domain import GuardContext
@@ -21,6 +22,33 @@ from mediator.guard.detectors.base import Finding, PhraseDetector
 from mediator.guard.doc import Doc
 
 _CENT = Decimal("0.005")
+
+
+_PLAN_TERM = re.compile(r"\s*(?:(?:payment|repayment|instal+ment)\s+)?(?:plan|arrangement|term|agreement)\b", re.IGNORECASE)
+"""A length followed by "plan" ("the 6-month plan") names a plan's term, not a deferral."""
+_DPD_GENERIC = re.compile(
+    r"(?:\b(?:once|if|when|after|until|unless|where|before)\s+(?:a|an|the|any|their|his|her|its)?\s*"
+    r"(?:debt|account|loan|balance|bill|card|borrower|customer|consumer|payment)s?\s+"
+    r"(?:is|are|has been|have been|becomes?|gets?|goes|go|falls?|runs?|reach(?:es)?)\s+(?:\w+\s+)?"
+    r"|\b(?:debts?|accounts?|loans?|borrowers?|customers?|consumers?|anyone|anything|bills?)\s+"
+    r"(?:that are|which are|who are|that have been|that is|which is|who is)?\s*(?:\w+\s+)?)$",
+    re.IGNORECASE,
+)
+"""A days-past-due figure in a general statement ("once a debt is 60 days late", "accounts
+more than 90 days overdue") describes a class of accounts, not this account."""
+_DPD_LOWER = re.compile(r"(?:\b(?:over|more than|at least|beyond|exceeding|upwards of)\s*$)|超过|以上", re.IGNORECASE)
+"""A lower bound ("over 30 days late", "逾期超过30天") is true whenever the account is past it."""
+
+
+def _misstates_dpd(text: str, f: numbers.Figure, dpd: int) -> bool:
+    """True when the figure claims a days-past-due that the account does not have."""
+    before = text[max(0, f.start - 48) : f.start]
+    if _DPD_GENERIC.search(before):
+        return False
+    shown = text[f.start : f.end + 2]
+    if _DPD_LOWER.search(before) or _DPD_LOWER.search(shown):
+        return dpd <= int(f.value)
+    return int(f.value) != dpd
 
 
 def known_amounts(ctx: GuardContext) -> set[Decimal]:
@@ -163,16 +191,17 @@ class OffersDetector:
         deferrals = {Decimal(o.days) for o in ctx.approved_offers if o.kind == "deferral" and o.days}
         for f in numbers.days(text) if cues.deferral.search(doc) else ():
             lo, hi = doc.clause(f.start, f.end)
-            if not cues.deferral.search(doc, lo, hi) or _matches(f.value, deferrals):
+            if not cues.deferral.search(doc, lo, hi) or _matches(f.value, deferrals) or _PLAN_TERM.match(text, f.end):
                 continue
             shown = text[f.start : f.end]
             out.append(self._finding(ctx, "UNAUTHORIZED_OFFER", f, f"deferral of {shown} is not approved", "deferral"))
         dpd = ctx.account.days_past_due if ctx.account else None
         if dpd is not None:
             for f in numbers.days_past_due(text):
-                if int(f.value) != dpd:
-                    shown = text[f.start : f.end]
-                    detail = f"says {shown!r}; the account is {dpd} days past due"
-                    out.append(self._finding(ctx, "FALSE_REPRESENTATION", f, detail, "days_past_due"))
+                if not _misstates_dpd(text, f, dpd):
+                    continue
+                shown = text[f.start : f.end]
+                detail = f"says {shown!r}; the account is {dpd} days past due"
+                out.append(self._finding(ctx, "FALSE_REPRESENTATION", f, detail, "days_past_due"))
         out.extend(self.promises.run(doc, ctx))
         return out
