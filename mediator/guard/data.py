@@ -122,7 +122,8 @@ class LiteralIndex:
 
         first = "".join(sorted({re.escape(w[0]) for w in words if w}))
         regex = re.compile(f"(?=[{first}])(?=({build(trie)}))") if words else re.compile(r"(?!)")
-        prefixes = {w: frozenset(v for v in words if w.startswith(v)) for w in words}
+        # each word's literals that are prefixes of it: O(total length), not O(words squared)
+        prefixes = {w: frozenset(w[:k] for k in range(1, len(w) + 1) if w[:k] in words) for w in words}
         self._compiled[english] = (regex, prefixes)
         return regex, prefixes
 

@@ -46,8 +46,11 @@ class Negation:
         clause = self.clause_before(text, start, self.en_window)
         if self._en_negated(clause, self.clause_before(text, start, 3 * self.en_window)):
             return True
-        after_comma = start > len(clause) and text[start - len(clause) - 1] in ",，"
-        if after_comma and _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, len(clause))):
+        # a list continues after a comma (or past the window); a colon or full stop ends it
+        window_cut = len(clause) >= self.en_window
+        continues = window_cut or (start > len(clause) and text[start - len(clause) - 1] in ",，")
+        head_end = 0 if window_cut else len(clause)  # a window cut can split the negator itself
+        if continues and _LIST_ITEM.match(clause) and self._en_negated(self._list_head(text, start, head_end)):
             return True  # "nobody will come to your door, call your work, or involve the police"
         zseg = self.clause_before(text, start, self.zh_window)
         if self.zh_not_negation is not None:

@@ -24,14 +24,17 @@ from mediator.guard.doc import Doc
 _CENT = Decimal("0.005")
 
 
-_PLAN_TERM = re.compile(r"\s*(?:(?:payment|repayment|instal+ment)\s+)?(?:plan|arrangement|term|agreement)\b", re.IGNORECASE)
+_PLAN_TERM = re.compile(
+    r"\s*(?:(?:payment|repayment|instal+ment)\s+)?(?:plan|arrangement|term|agreement)\b", re.IGNORECASE
+)
 """A length followed by "plan" ("the 6-month plan") names a plan's term, not a deferral."""
 _DPD_GENERIC = re.compile(
     r"(?:\b(?:once|if|when|after|until|unless|where|before)\s+(?:a|an|the|any|their|his|her|its)?\s*"
     r"(?:debt|account|loan|balance|bill|card|borrower|customer|consumer|payment)s?\s+"
     r"(?:is|are|has been|have been|becomes?|gets?|goes|go|falls?|runs?|reach(?:es)?)\s+(?:\w+\s+)?"
-    r"|\b(?:debts?|accounts?|loans?|borrowers?|customers?|consumers?|anyone|anything|bills?)\s+"
-    r"(?:that are|which are|who are|that have been|that is|which is|who is)?\s*(?:\w+\s+)?)$",
+    r"|\b(?:debts|accounts|loans|borrowers|customers|consumers|bills|anyone|any (?:debt|account|loan|bill))\s+"
+    r"(?:(?:that|which|who) (?:are|is|have been|has been|go|goes|get|gets|become|becomes)\s+)?"
+    r"(?:(?:over|more than|at least|beyond)\s+)?)$",
     re.IGNORECASE,
 )
 """A days-past-due figure in a general statement ("once a debt is 60 days late", "accounts
