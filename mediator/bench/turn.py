@@ -57,7 +57,7 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
     from mediator.service import Service
 
     svc = Service(settings, backend=backend)
-    app = create_app(settings, service=svc)
+    app = create_app(settings, service=svc, warm_up=True)  # as a served process does
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         key = {"X-API-Key": settings.integration_key or ""}

@@ -179,14 +179,16 @@ async def get_message(session: AsyncSession, message_id: str) -> Message | None:
     return await session.get(Message, message_id)
 
 
-async def borrower_analyses(session: AsyncSession, conversation_id: str) -> list[dict[str, Any]]:
-    """The stored analysis of every borrower message, oldest first (only that column is read)."""
+async def borrower_analyses(session: AsyncSession, conversation_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The stored analysis of the latest ``limit`` borrower messages, oldest first (only that
+    column is read: a turn's cost must not grow with the length of the conversation)."""
     stmt = (
         select(Message.analysis)
         .where(Message.conversation_id == conversation_id, Message.role == "borrower")
-        .order_by(Message.seq)
+        .order_by(Message.seq.desc())
+        .limit(limit)
     )
-    return [a or {} for a in (await session.execute(stmt)).scalars()]
+    return [a or {} for a in reversed(list((await session.execute(stmt)).scalars()))]
 
 
 async def last_borrower_message(session: AsyncSession, conversation_id: str) -> Message | None:
