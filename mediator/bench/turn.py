@@ -58,8 +58,20 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
 
     svc = Service(settings, backend=backend)
     app = create_app(settings, service=svc, warm_up=True)  # as a served process does
+    server_side: list[float] = []
+
+    async def timed(scope: Any, receive: Any, send: Any) -> None:
+        """Server-side time of a borrower turn: from the app receiving the request to the last
+        byte of its response (the client's own work excluded)."""
+        if scope["type"] != "http" or not scope["path"].endswith("/messages") or scope["method"] != "POST":
+            await app(scope, receive, send)
+            return
+        t0 = time.perf_counter()
+        await app(scope, receive, send)
+        server_side.append(time.perf_counter() - t0)
+
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        transport = httpx.ASGITransport(app=timed)
         key = {"X-API-Key": settings.integration_key or ""}
         async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as c:
             account = {"borrower_name": "Bench Borrower", "creditor": "Acme Bank", "balance": "1240.50",
@@ -95,10 +107,11 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
                                           json={"text": "hello"},
                                           headers={"Authorization": f"Bearer {cv['borrower_token']}"})
                                    for cv in convs))
+            server_side.clear()  # the warm-up turns are not measured
             started = time.perf_counter()
             await asyncio.gather(*(borrower(cv, i) for i, cv in enumerate(convs)))
             wall = time.perf_counter() - started
-    return {"latencies": latencies, "wall": wall, "errors": errors}
+    return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": list(server_side)}
 
 
 @contextlib.contextmanager
@@ -134,9 +147,11 @@ def _stub_requests(url: str) -> int:
 def _report(label: str, result: dict[str, Any], subtract_ms: float = 0.0) -> None:
     lat_ms = [max(x * 1000 - subtract_ms, 0.0) for x in result["latencies"]]
     p = percentiles(lat_ms)
+    srv = percentiles([max(x * 1000 - subtract_ms, 0.0) for x in result["server_side"]])
     rate = len(lat_ms) / result["wall"] if result["wall"] else 0.0
-    print(f"{label:46} turns={len(lat_ms):5d} p50={p['p50']:7.2f}ms p99={p['p99']:7.2f}ms "
-          f"max={p['max']:7.2f}ms turns/s={rate:7.1f} errors={result['errors']}")
+    print(f"{label:44} turns={len(lat_ms):4d} client p50={p['p50']:6.2f} p99={p['p99']:6.2f} | "
+          f"server p50={srv['p50']:6.2f} p99={srv['p99']:6.2f} max={srv['max']:6.2f} ms | "
+          f"turns/s={rate:6.1f} errors={result['errors']}")
 
 
 def cmd_bench_turn(args: argparse.Namespace) -> int:
