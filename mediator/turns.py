@@ -156,6 +156,7 @@ class _Stored:
     muted: bool
     conv: Conversation
     account: Account
+    history: tuple[HistoryItem, ...]
 
 
 class _Replay(Exception):
@@ -170,7 +171,7 @@ def _request_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def _resume_or_replay(s: Any, conv: Conversation, key: str, text: str) -> _Stored | None:
+async def _resume_or_replay(s: Any, conv: Conversation, account: Account, key: str, text: str) -> _Stored | None:
     """None when the key is new. A retry of a completed turn raises _Replay; a retry of a turn
     whose message was stored but whose reply was not (a crash, a 503) resumes from the stored
     message, so nothing is stored twice and nothing is lost."""
@@ -182,29 +183,26 @@ async def _resume_or_replay(s: Any, conv: Conversation, key: str, text: str) -> 
     if rec.response is not None:
         raise _Replay(rec.response)
     stored = await repo.get_message(s, rec.message_id) if rec.message_id else None
-    account = await repo.get_account(s, conv.account_id)
-    if stored is None or account is None:
+    if stored is None:
         raise Conflict("this Idempotency-Key belongs to a message that no longer exists")
     state = repo.load_state(conv, account)
+    history = await load_history(s, conv.id, stored.seq)
     return _Stored(borrower_message(stored), staff_message(stored), MessageAnalysis(**_analysis_from(stored.analysis)),
-                   state, copy.copy(state), conv.status == "human", conv, account)
+                   state, copy.copy(state), conv.status == "human", conv, account, history)
 
 
 async def _store_borrower_message(svc: Service, conversation_id: str, text: str, idem_key: str | None) -> _Stored:
     from mediator.agent import machine
 
     async with svc.db.transaction() as s:
-        conv = await repo.get_conversation(s, conversation_id, lock=True)
-        if conv is None:
-            raise NotFound("conversation not found")
+        conv, account = await repo.conversation_and_account(s, conversation_id, lock=True)
         if idem_key:
-            resumed = await _resume_or_replay(s, conv, idem_key, text)
+            resumed = await _resume_or_replay(s, conv, account, idem_key, text)
             if resumed is not None:
                 return resumed
         if conv.status == "closed":
             raise Conflict("this conversation is closed")
-        account = await repo.get_account(s, conv.account_id)
-        if account is None or account.erased_at is not None:
+        if account.erased_at is not None:
             raise NotFound("the account behind this conversation no longer exists")
         analysis = analyze_message(text, account.language)
         state_before = repo.load_state(conv, account)
@@ -219,8 +217,10 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
         await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
         if idem_key:
             await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
+        # read in the same transaction, so the drafting stage needs no connection of its own
+        history = await load_history(s, conv.id, msg.seq)
         return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
-                       conv.status == "human", conv, account)
+                       conv.status == "human", conv, account, history)
 
 
 def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -229,28 +229,33 @@ def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
             "language": stored.get("language", "en"), "reasons": tuple(stored.get("reasons", ()))}
 
 
-async def build_turn(svc: Service, s: Any, conv: Conversation, account: Account, state: ConversationState,
-                     message: str, analysis: MessageAnalysis, message_seq: int) -> TurnInput:
-    """The backend's view of a turn: ``history`` is what came before the borrower message at
-    ``message_seq``; the message itself is ``message`` (backends add it once, last)."""
+async def load_history(s: Any, conversation_id: str, message_seq: int) -> tuple[HistoryItem, ...]:
+    """What came before the borrower message at ``message_seq`` (the latest HISTORY_LIMIT)."""
+    rows = await repo.list_messages(s, conversation_id, after=max(0, message_seq - 1 - HISTORY_LIMIT),
+                                    limit=HISTORY_LIMIT)
+    return tuple(HistoryItem(m.role, m.text) for m in rows if m.seq < message_seq)
+
+
+def build_turn(svc: Service, conversation_id: str, account: Account, state: ConversationState, message: str,
+               analysis: MessageAnalysis, history: tuple[HistoryItem, ...]) -> TurnInput:
+    """The backend's view of a turn: ``history`` is what came before the borrower's message, the
+    message itself is ``message`` (backends add it once, last). No I/O: the toolbox mutates
+    ``state`` in memory and the pipeline persists what changed."""
     from mediator.agent.tools import Toolbox
 
-    offers = approved_offers(repo.account_facts(account), account.jurisdiction)
-    history = await repo.list_messages(s, conv.id, after=max(0, message_seq - 1 - HISTORY_LIMIT),
-                                       limit=HISTORY_LIMIT)
-    history = [m for m in history if m.seq < message_seq]
+    facts = repo.account_facts(account)
+    offers = approved_offers(facts, account.jurisdiction)
     stored_facts = dict(account.verification or {})
 
     def verifier(presented: dict[str, str]) -> bool:
         return facts_match(svc.keys, stored_facts, presented)
 
-    toolbox = Toolbox(state=state, account=repo.account_facts(account), offers=offers,
-                      jurisdiction=account.jurisdiction, language=account.language, verifier=verifier)
+    toolbox = Toolbox(state=state, account=facts, offers=offers, jurisdiction=account.jurisdiction,
+                      language=account.language, verifier=verifier)
     return TurnInput(
-        conversation_id=conv.id, state=state, account=repo.account_facts(account),
-        borrower_name=account.borrower_name, collector_name=svc.settings.collector_name, offers=offers,
-        history=tuple(HistoryItem(m.role, m.text) for m in history), message=message, analysis=analysis,
-        toolbox=toolbox,
+        conversation_id=conversation_id, state=state, account=facts, borrower_name=account.borrower_name,
+        collector_name=svc.settings.collector_name, offers=offers, history=history, message=message,
+        analysis=analysis, toolbox=toolbox,
     )
 
 
@@ -313,9 +318,8 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
 
         await svc.publish(conversation_id, "typing", {"active": True})
         account = stored.account
-        async with svc.db.reader() as s:
-            turn = await build_turn(svc, s, stored.conv, account, copy.copy(stored.state_before), text,
-                                    stored.analysis, stored.message["seq"])
+        turn = build_turn(svc, conversation_id, account, copy.copy(stored.state_before), text, stored.analysis,
+                          stored.history)
         turn.on_progress = _progress_publisher(svc, conversation_id)
         reply, model_s = await _draft(svc, turn)
         state_changes = _changed_fields(stored.state_after_intents, turn.state)
@@ -499,8 +503,8 @@ async def _assist_turn(svc: Service, conversation_id: str) -> tuple[TurnInput, A
         conv, account, state, _ctx = await _context_for(svc, s, conversation_id)
         last = await repo.last_borrower_message(s, conv.id)
         analysis = MessageAnalysis(**_analysis_from(last.analysis if last else None))
-        turn = await build_turn(svc, s, conv, account, state, last.text if last else "", analysis,
-                                last.seq if last else conv.next_seq)
+        history = await load_history(s, conv.id, last.seq if last else conv.next_seq)
+        turn = build_turn(svc, conv.id, account, state, last.text if last else "", analysis, history)
     return turn, account
 
 

@@ -112,12 +112,15 @@ async def get_conversation(session: AsyncSession, conversation_id: str, lock: bo
 
 async def conversation_and_account(session: AsyncSession, conversation_id: str,
                                    lock: bool = False) -> tuple[Conversation, Account]:
-    """The conversation and its account, or NotFound."""
-    conv = await get_conversation(session, conversation_id, lock=lock)
-    account = await get_account(session, conv.account_id) if conv else None
-    if conv is None or account is None:
+    """The conversation (row-locked when ``lock``) and its account in one query, or NotFound."""
+    stmt = (select(Conversation, Account).join(Account, Account.id == Conversation.account_id)
+            .where(Conversation.id == conversation_id))
+    if lock and _is_pg(session):
+        stmt = stmt.with_for_update(of=Conversation)
+    row = (await session.execute(stmt)).first()
+    if row is None:
         raise NotFound("conversation not found")
-    return conv, account
+    return row[0], row[1]
 
 
 def load_state(conv: Conversation, account: Account) -> ConversationState:
