@@ -105,3 +105,14 @@ def test_resume_words(text: str) -> None:
 @pytest.mark.parametrize("text", ["I resumed work last week", "stop", "不要联系我"])
 def test_not_resume_words(text: str) -> None:
     assert not wants_resume(text)
+
+
+def test_hardship_told_before_verification_is_answered_right_after_it() -> None:
+    from mediator.agent.machine import decide
+    from mediator.domain import ConversationState, MessageAnalysis
+
+    state = ConversationState(jurisdiction="UK", language="en", identity_verified=True, hardship=True,
+                              replies_sent=1)
+    plain = MessageAnalysis(intents=(), complaint_risk=0.0, language="en")
+    assert decide(state, plain, ("identity_verified",)).mode == "hardship"
+    assert decide(state, plain, ()).mode == "general"  # later turns follow what the borrower says now

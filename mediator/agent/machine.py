@@ -138,7 +138,8 @@ def decide(state: ConversationState, analysis: MessageAnalysis, events: tuple[st
         return Directive(mode="verify", **base)
     if state.dispute_open:
         return Directive(mode="dispute", **base)
-    if "HARDSHIP" in intents:
+    # a borrower who explained their hardship before verifying should not have to say it again
+    if "HARDSHIP" in intents or (state.hardship and "identity_verified" in events):
         return Directive(mode="hardship", **base)
     if "PAYMENT_INTENT" in intents:
         return Directive(mode="options", **base)
