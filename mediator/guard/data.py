@@ -228,11 +228,28 @@ class PhraseGroup:
 
     def matches(self, doc: Doc) -> list[re.Match[str]]:
         """Every match of every pattern whose gate lets it run, leftmost first."""
+        # ``GatedPattern.runs_on`` inlined: this loop runs for every part of every group on every
+        # reply, and the per-part call and attribute lookups were a quarter of the check time.
         found: list[re.Match[str]] = []
+        latin, cjk = doc.has_latin, doc.has_cjk
+        present: dict[bool, frozenset[str]] = {}
         for part in self.parts:
-            text = part.runs_on(doc)
-            if text is not None:
-                found.extend(part.pattern.finditer(text))
+            english = part.english
+            if not (latin if english else cjk):
+                continue
+            text = doc.lower if english else doc.text
+            gate = part.gate
+            if gate is not None:
+                index = part.index
+                if index is not None:
+                    seen = present.get(english)
+                    if seen is None:
+                        seen = present[english] = index.present(doc, english)
+                    if seen.isdisjoint(gate):
+                        continue
+                elif not any(map(text.__contains__, gate)):
+                    continue
+            found.extend(part.pattern.finditer(text))
         if len(found) > 1:
             found.sort(key=lambda m: (m.start(), -m.end()))
         return found

@@ -64,9 +64,13 @@ class CitationExtractor:
     def extract(self, text: str) -> list[Citation]:
         out: list[Citation] = []
         taken: list[tuple[int, int]] = []
+        # speed gate, not a rule: every kind but "cn" needs a section number (a digit), "usc" and
+        # "cfr" their part number, "cn" the 《》 title marks; most replies have none of them
+        has_digit = any(ch.isdigit() for ch in text)
+        needs = {"usc": "1692" in text, "cfr": "1006" in text, "cn": "《" in text}
         for kind in ("usc", "cfr", "fdcpa_named", "fdcpa", "fca", "cn", "act"):
             pattern = self.patterns.get(kind)
-            if pattern is None:
+            if pattern is None or not needs.get(kind, has_digit):
                 continue
             for m in pattern.finditer(text):
                 if any(a <= m.start() < b or (kind == "act" and m.start() < a < m.end()) for a, b in taken):

@@ -94,6 +94,11 @@ class PiiDetector:
     def _cue(self, name: str, doc: Doc, lo: int, hi: int) -> bool:
         return self.cues[name].search(doc, lo, hi) is not None
 
+    def _account_cue(self, doc: Doc, start: int, lo: int, hi: int) -> bool:
+        """An account cue in the number's clause, or just before it across a comma
+        ("your account, number 55280193, ...")."""
+        return self._cue("account", doc, lo, hi) or self._cue("account", doc, max(0, start - 24), start)
+
     def _finding(self, ctx: GuardContext, doc: Doc, s: int, e: int, what: str, mask: bool) -> Finding:
         original = doc.original[slice(*doc.span(s, e))]
         return Finding(
@@ -134,7 +139,11 @@ class PiiDetector:
                 add(m.start(), m.end(), "card number")
             elif len(digits) == 9 and self._cue("ssn", doc, lo, hi):
                 add(m.start(), m.end(), "social security number")
-            elif 8 <= len(digits) <= 17 and self._cue("account", doc, lo, hi) and not _CN_MOBILE.fullmatch(digits):
+            elif (
+                8 <= len(digits) <= 17
+                and self._account_cue(doc, m.start(), lo, hi)
+                and not _CN_MOBILE.fullmatch(digits)
+            ):
                 add(m.start(), m.end(), "account number")
         if out and any(f.detail.startswith("account number") for f in out):
             for m in _SORT.finditer(text):
