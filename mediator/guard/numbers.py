@@ -236,7 +236,7 @@ _PERCENT_HINT = _Hint(("%", "折", "percent", "per cent", "百分之"))
 _COUNT_HINT = _Hint(
     ("payments", "instal", "month", "split", "spread", "break", "stretch", "extend", "divide", "run", "期")
 )
-_DAYS_HINT = _Hint(("day", "week", "month", "天", "日", "周", "星期"))
+_DAYS_HINT = _Hint(("day", "week", "month", "天", "日", "周", "星期", "月"))
 _DPD_HINT = _Hint(("past-due", "past due", "overdue", "late", "arrears", "behind", "逾期"))
 _UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "日": 1, "周": 7, "星期": 7, "个月": 30}
 
