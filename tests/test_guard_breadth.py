@@ -199,3 +199,12 @@ def test_chinese_unfair_pressure_is_caught(text: str) -> None:
 @pytest.mark.parametrize(("j", "text"), COMPLIANT)
 def test_compliant_lines_with_the_same_vocabulary_pass(j: str, text: str) -> None:
     assert _codes(j, text) == set()
+
+
+def test_negated_shame_words_are_not_abuse() -> None:
+    from mediator.domain import GuardContext
+    from mediator.guard import get_engine
+
+    ctx = GuardContext(jurisdiction="CN", language="zh", identity_verified=True)
+    assert get_engine().check("遇到困难并不丢人，很多人都经历过。", ctx).codes == ()
+    assert "ABUSIVE_LANGUAGE" in get_engine().check("欠钱不还，真丢人！", ctx).codes
