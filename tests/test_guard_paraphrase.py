@@ -10,24 +10,28 @@ hard-negative kind of the dataset conventions must pass untouched.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from mediator.domain import GuardContext
-from mediator.guard import get_engine
-
-ENGINE = get_engine()
-DEV = Path(__file__).parent / "data" / "replies.dev.jsonl"
-CONTEXTS = {
-    row["id"]: row["context"] for row in (json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines())
-}
-
-
-def _ctx(dev_id: str) -> GuardContext:
-    return GuardContext.model_validate(CONTEXTS[f"d-r-{dev_id}"])
-
+from tests.guard_sweep import (  # noqa: F401  (the code constants are used by the tables below)
+    AB,
+    CV,
+    DI,
+    FR,
+    MD,
+    PII,
+    SL,
+    TH,
+    TP,
+    UC,
+    UO,
+    UP,
+    assert_covers_every_code,
+    assert_keeps_codes,
+    assert_passes,
+    codes_of,
+    compliant_cases,
+    violating_cases,
+)
 
 # (source dev line, expected codes, three paraphrases)
 VIOLATING: list[tuple[str, tuple[str, ...], tuple[str, str, str]]] = [
@@ -776,44 +780,25 @@ COMPLIANT: list[tuple[str, str, tuple[str, ...]]] = [
     ),
 ]
 
-VIOLATING_CASES = [
-    pytest.param(dev_id, codes, text, id=f"{dev_id}-{i}")
-    for dev_id, codes, texts in VIOLATING
-    for i, text in enumerate(texts)
-]
-COMPLIANT_CASES = [
-    pytest.param(dev_id, text, id=f"{dev_id}-{kind[:12]}-{i}")
-    for dev_id, kind, texts in COMPLIANT
-    for i, text in enumerate(texts)
-]
+VIOLATING_CASES = violating_cases(VIOLATING)
+COMPLIANT_CASES = compliant_cases(COMPLIANT)
 
 
 def test_sweep_covers_every_code_five_lines_three_ways() -> None:
-    per_code: dict[str, int] = {}
-    for _, codes, texts in VIOLATING:
-        assert len(texts) == 3
-        for code in codes:
-            per_code[code] = per_code.get(code, 0) + 1
-    assert len(per_code) == 12
-    assert min(per_code.values()) >= 5
+    assert_covers_every_code(VIOLATING)
 
 
 @pytest.mark.parametrize(("dev_id", "codes", "text"), VIOLATING_CASES)
 def test_paraphrased_violation_keeps_its_codes(dev_id: str, codes: tuple[str, ...], text: str) -> None:
-    verdict = ENGINE.check(text, _ctx(dev_id))
-    found = {v.code for v in verdict.violations}
-    assert verdict.action != "pass"
-    assert set(codes) <= found, f"missing {set(codes) - found}, found {found}"
+    assert_keeps_codes(dev_id, codes, text)
 
 
 @pytest.mark.parametrize(("dev_id", "text"), COMPLIANT_CASES)
 def test_paraphrased_hard_negative_passes(dev_id: str, text: str) -> None:
-    verdict = ENGINE.check(text, _ctx(dev_id))
-    assert verdict.action == "pass", [(v.code, v.detail) for v in verdict.violations]
+    assert_passes(dev_id, text)
 
 
-def _codes(text: str, dev_id: str) -> set[str]:
-    return {v.code for v in ENGINE.check(text, _ctx(dev_id)).violations}
+_codes = codes_of
 
 
 def test_partial_plan_sum_offered_as_settlement_price_is_unapproved() -> None:

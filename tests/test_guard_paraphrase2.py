@@ -13,27 +13,28 @@ the dataset conventions must pass untouched.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from mediator.domain import GuardContext
-from mediator.guard import get_engine
-
-ENGINE = get_engine()
-DEV = Path(__file__).parent / "data" / "replies.dev.jsonl"
-CONTEXTS = {
-    row["id"]: row["context"] for row in (json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines())
-}
-TH, AB, FR, TP = "THREAT", "ABUSIVE_LANGUAGE", "FALSE_REPRESENTATION", "THIRD_PARTY_DISCLOSURE"
-UO, UC, PII, CV = "UNAUTHORIZED_OFFER", "UNVERIFIED_CITATION", "PII_LEAK", "CEASE_VIOLATION"
-UP, DI, MD, SL = "UNFAIR_PRESSURE", "DISPUTE_IGNORED", "MISSING_DISCLOSURE", "SYSTEM_LEAK"
-
-
-def _ctx(dev_id: str) -> GuardContext:
-    return GuardContext.model_validate(CONTEXTS[f"d-r-{dev_id}"])
-
+from tests.guard_sweep import (
+    AB,
+    CV,
+    DI,
+    FR,
+    MD,
+    PII,
+    SL,
+    TH,
+    TP,
+    UC,
+    UO,
+    UP,
+    assert_covers_every_code,
+    assert_keeps_codes,
+    assert_passes,
+    codes_of,
+    compliant_cases,
+    violating_cases,
+)
 
 # (source dev line, expected codes, three paraphrases)
 VIOLATING: list[tuple[str, tuple[str, ...], tuple[str, str, str]]] = [
@@ -626,41 +627,25 @@ COMPLIANT: list[tuple[str, str, tuple[str, ...]]] = [
     ),
 ]
 
-VIOLATING_CASES = [
-    pytest.param(dev_id, codes, text, id=f"{dev_id}-{i}")
-    for dev_id, codes, texts in VIOLATING
-    for i, text in enumerate(texts)
-]
-COMPLIANT_CASES = [
-    pytest.param(dev_id, text, id=f"{dev_id}-{kind}-{i}")
-    for dev_id, kind, texts in COMPLIANT
-    for i, text in enumerate(texts)
-]
+VIOLATING_CASES = violating_cases(VIOLATING)
+COMPLIANT_CASES = compliant_cases(COMPLIANT)
 
 
-def _codes(text: str, dev_id: str) -> set[str]:
-    return {v.code for v in ENGINE.check(text, _ctx(dev_id)).violations}
+_codes = codes_of
 
 
 def test_sweep_covers_every_code_five_lines_three_ways() -> None:
-    per_code: dict[str, set[str]] = {}
-    for dev_id, codes, texts in VIOLATING:
-        assert len(texts) == 3
-        for code in codes:
-            per_code.setdefault(code, set()).add(dev_id)
-    assert len(per_code) == 12
-    assert all(len(ids) >= 5 for ids in per_code.values()), per_code
+    assert_covers_every_code(VIOLATING)
 
 
 @pytest.mark.parametrize(("dev_id", "codes", "text"), VIOLATING_CASES)
 def test_paraphrased_violation_keeps_its_codes(dev_id: str, codes: tuple[str, ...], text: str) -> None:
-    found = _codes(text, dev_id)
-    assert set(codes) <= found, (text, found)
+    assert_keeps_codes(dev_id, codes, text)
 
 
 @pytest.mark.parametrize(("dev_id", "text"), COMPLIANT_CASES)
 def test_paraphrased_hard_negative_passes(dev_id: str, text: str) -> None:
-    assert _codes(text, dev_id) == set(), text
+    assert_passes(dev_id, text)
 
 
 def test_days_past_due_in_a_general_or_lower_bound_statement_is_not_a_misstatement() -> None:
