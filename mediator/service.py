@@ -92,11 +92,17 @@ class Service:
                       staff_data: dict[str, Any] | None = None) -> None:
         """Borrower channel gets ``data``; the staff channel gets ``staff_data`` (the richer
         staff view of the same thing) when given."""
-        await self.bus.publish_many([
-            (f"conv:{conversation_id}", {"event": event, "data": data}),
-            (f"staff:conv:{conversation_id}", {"event": event, "data": staff_data or data}),
-            ("staff:queue", {"event": "conversation", "data": {"id": conversation_id}}),
-        ])
+        await self.publish_events(conversation_id, [(event, data, staff_data)])
+
+    async def publish_events(self, conversation_id: str,
+                             events: list[tuple[str, dict[str, Any], dict[str, Any] | None]]) -> None:
+        """Several events of one conversation in one round trip, and one queue notification."""
+        items: list[tuple[str, dict[str, Any]]] = []
+        for event, data, staff_data in events:
+            items.append((f"conv:{conversation_id}", {"event": event, "data": data}))
+            items.append((f"staff:conv:{conversation_id}", {"event": event, "data": staff_data or data}))
+        items.append(("staff:queue", {"event": "conversation", "data": {"id": conversation_id}}))
+        await self.bus.publish_many(items)
 
     def kick_relay(self) -> None:
         self._relay_kick.set()

@@ -309,14 +309,15 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
             stored = await _store_borrower_message(svc, conversation_id, text, idem_key)
         except _Replay as replay:
             return replay.response
-        await svc.publish(conversation_id, "message", stored.message, stored.staff_message)
-        if stored.muted:
+        if stored.muted:  # a human has the conversation: they see the message live, the model stays silent
+            await svc.publish(conversation_id, "message", stored.message, stored.staff_message)
             response = {"message": stored.message, "reply": None}
             await _finish_idempotency(svc, conversation_id, idem_key, response)
             metrics.TURNS.labels("muted").inc()
             return response
 
-        await svc.publish(conversation_id, "typing", {"active": True})
+        await svc.publish_events(conversation_id, [("message", stored.message, stored.staff_message),
+                                                   ("typing", {"active": True}, None)])
         account = stored.account
         turn = build_turn(svc, conversation_id, account, copy.copy(stored.state_before), text, stored.analysis,
                           stored.history)
@@ -329,8 +330,8 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
         else:
             verdict = Verdict(action="block", violations=(), text=svc.guard.fallback(ctx), original="",
                               policy_version=svc.guard.policy_version)
-        response = await _store_reply(svc, conversation_id, stored, reply, verdict, state_changes, idem_key)
-        await svc.publish(conversation_id, "typing", {"active": False})
+        response, events = await _store_reply(svc, conversation_id, stored, reply, verdict, state_changes, idem_key)
+        await svc.publish_events(conversation_id, [*events, ("typing", {"active": False}, None)])
         elapsed = time.perf_counter() - started
         metrics.TURN_LATENCY.observe(elapsed)
         metrics.SERVICE_OVERHEAD.observe(max(elapsed - model_s, 0.0))
@@ -339,7 +340,8 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
 
 
 async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, reply: AgentReply, verdict: Verdict,
-                       state_changes: dict[str, Any], idem_key: str | None) -> dict[str, Any]:
+                       state_changes: dict[str, Any], idem_key: str | None) -> tuple[dict[str, Any], list[Any]]:
+    """Store what is sent; return the response and the live events to publish."""
     async with svc.db.transaction() as s:
         conv = await repo.get_conversation(s, conversation_id, lock=True)
         assert conv is not None
@@ -348,7 +350,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
             if done is not None and done.response is not None:
                 # another attempt of this same turn (a client retry while this one was still
                 # drafting) stored its reply first: that reply stands, this draft is dropped
-                return done.response
+                return done.response, []
         if conv.status == "human":
             # a human took over while the model was drafting: the draft is never sent
             await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
@@ -357,7 +359,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
             response = {"message": stored.message, "reply": None}
             if idem_key:
                 await repo.finish_idempotency(s, conv.id, idem_key, response)
-            return response
+            return response, []
         for name, value in state_changes.items():
             if name != "status" and hasattr(conv, name):
                 setattr(conv, name, value)
@@ -391,11 +393,10 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
         sent = borrower_message(msg)
         status = conv.status
         staff_view = staff_message(msg)
-    await svc.publish(conversation_id, "message", sent, staff_view)
+    events: list[Any] = [("message", sent, staff_view)]
     if handover:
-        await svc.publish(conversation_id, "status", {"status": status, "mediator": reply.backend})
-        await svc.publish(conversation_id, "handover", {"to": "human"})
-    return response
+        events += [("status", {"status": status, "mediator": reply.backend}, None), ("handover", {"to": "human"}, None)]
+    return response, events
 
 
 async def _finish_idempotency(svc: Service, conversation_id: str, key: str | None, response: dict[str, Any]) -> None:
@@ -456,10 +457,10 @@ async def staff_send(svc: Service, conversation_id: str, username: str,
             "draft_sha256": repo.sha256_text(text), "verdict": verdict_record(verdict), "took_over": took_over},
             actor=username, conversation_id=conv.id)
         sent, staff_view = borrower_message(msg), staff_message(msg)
-    await svc.publish(conversation_id, "message", sent, staff_view)
+    events: list[Any] = [("message", sent, staff_view)]
     if took_over:
-        await svc.publish(conversation_id, "status", {"status": "human", "mediator": "human"})
-        await svc.publish(conversation_id, "handover", {"to": "human"})
+        events += [("status", {"status": "human", "mediator": "human"}, None), ("handover", {"to": "human"}, None)]
+    await svc.publish_events(conversation_id, events)
     return staff_view, verdict
 
 
@@ -478,9 +479,10 @@ async def set_handover(svc: Service, conversation_id: str, username: str, to_hum
         await repo.audit(s, f"conv:{conv.id}", "takeover" if to_human else "handback", {}, actor=username,
                          conversation_id=conv.id)
         status = conv.status
-    await svc.publish(conversation_id, "status", {"status": status,
-                                                  "mediator": "human" if to_human else svc.backend.name})
-    await svc.publish(conversation_id, "handover", {"to": "human" if to_human else "mediator"})
+    await svc.publish_events(conversation_id, [
+        ("status", {"status": status, "mediator": "human" if to_human else svc.backend.name}, None),
+        ("handover", {"to": "human" if to_human else "mediator"}, None),
+    ])
     return {"conversation_id": conversation_id, "status": status}
 
 
