@@ -97,3 +97,19 @@ async def purge_expired(svc: Service, now: datetime | None = None) -> int:
                              {"retention_days": svc.settings.retention_days}, actor="retention")
             purged += 1
     return purged
+
+
+IDEMPOTENCY_TTL = timedelta(hours=48)
+
+
+async def purge_idempotency_keys(svc: Service, now: datetime | None = None) -> int:
+    """Forget Idempotency-Keys older than 48 hours: a client retries within minutes, and the
+    stored first responses hold message texts that should not outlive their purpose."""
+    from sqlalchemy import delete
+
+    from mediator.store.models import IdempotencyRecord
+
+    cutoff = (now or datetime.now(UTC)) - IDEMPOTENCY_TTL
+    async with svc.db.transaction() as s:
+        result = await s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    return int(result.rowcount or 0)

@@ -56,6 +56,7 @@ class Service:
         ]
         if self.settings.proactive_interval_s > 0:
             self._tasks.append(asyncio.create_task(self._proactive_loop(), name="proactive"))
+        self._tasks.append(asyncio.create_task(self._housekeeping_loop(), name="housekeeping"))
 
     async def stop(self, grace_s: float = 10.0) -> None:
         """Finish in-flight turns (up to ``grace_s``), then stop workers and close connections."""
@@ -156,6 +157,21 @@ class Service:
                 await run_due(self)
             except Exception:
                 log.exception("proactive run failed; will try again")
+
+    async def _housekeeping_loop(self, every_s: float = 3600.0) -> None:
+        """Hourly: forget old Idempotency-Keys and purge accounts past the retention period."""
+        from mediator.privacy import purge_expired, purge_idempotency_keys
+
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=every_s)
+            if self._stop.is_set():
+                return
+            try:
+                await purge_idempotency_keys(self)
+                await purge_expired(self)
+            except Exception:
+                log.exception("housekeeping failed; will try again")
 
     async def _on_alert(self, payload: dict[str, Any]) -> None:
         """Consumed once per alert across all instances: fan out to supervisors' live streams."""

@@ -398,3 +398,28 @@ def test_keys_and_tokens_never_reach_the_logs(stack: Stack, tmp_path: Path) -> N
     assert "mediator ready" in out and "mediator backend failed" in out  # logging was on
     for secret in (SECRET, INTEGRATION_KEY, token):
         assert secret not in out
+
+
+def test_old_idempotency_keys_are_forgotten_and_fresh_ones_kept(stack: Stack, tmp_path: Path) -> None:
+    from mediator.privacy import purge_idempotency_keys
+    from mediator.service import Service
+
+    settings = make_settings(stack, tmp_path)
+    with ServerThread(settings) as srv:
+        conv_id, borrower = open_conversation(srv)
+        with borrower:
+            for _ in range(2):
+                r = borrower.post(f"/v1/conversations/{conv_id}/messages", json={"text": "hello"},
+                                  headers={"Idempotency-Key": str(uuid.uuid4())})
+                assert r.status_code == 201
+
+    async def purge(now: datetime) -> int:
+        svc = Service(settings)
+        try:
+            return await purge_idempotency_keys(svc, now=now)
+        finally:
+            await svc.bus.close()
+            await svc.db.dispose()
+
+    assert asyncio.run(purge(datetime.now(UTC))) == 0  # fresh keys stay: retries still work
+    assert asyncio.run(purge(datetime.now(UTC) + timedelta(days=3))) == 2
