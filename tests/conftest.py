@@ -54,16 +54,9 @@ def _need_services() -> None:
 
 
 async def _pg_admin(sql: str) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
+    from mediator.store.db import pg_admin_execute
 
-    u = make_url(PG_ADMIN_URL)
-    conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
-                                 password=u.password, database=u.database or "postgres")
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
+    await pg_admin_execute(PG_ADMIN_URL, sql)
 
 
 @dataclass

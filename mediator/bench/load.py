@@ -83,15 +83,9 @@ class PgDatabase:
         self.url = self.admin.set(database=self.name).render_as_string(hide_password=False)
 
     async def _admin(self, sql: str) -> None:
-        import asyncpg
+        from mediator.store.db import pg_admin_execute
 
-        a = self.admin
-        conn = await asyncpg.connect(host=a.host or "127.0.0.1", port=a.port or 5432, user=a.username or "postgres",
-                                     password=a.password, database=a.database or "postgres")
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
+        await pg_admin_execute(self.admin.render_as_string(hide_password=False), sql)
 
     def create(self) -> None:
         from mediator.store.db import upgrade

@@ -106,6 +106,20 @@ class Database:
             await self.read_engine.dispose()
 
 
+async def pg_admin_execute(admin_url: str, sql: str) -> None:
+    """Run one administrative statement (CREATE/DROP DATABASE…) outside a transaction, as the
+    benches and tests that make and drop their own PostgreSQL databases need."""
+    import asyncpg
+
+    u = make_url(admin_url)
+    conn = await asyncpg.connect(host=u.host or "127.0.0.1", port=u.port or 5432, user=u.username or "postgres",
+                                 password=u.password, database=u.database or "postgres")
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 
