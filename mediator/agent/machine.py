@@ -44,6 +44,18 @@ TEMPLATE_ONLY: frozenset[str] = frozenset(
 _RESUME = re.compile(r"\bresume\b|\bstart (?:again|contact)\b|恢复联系|恢复沟通")
 
 
+_INTENT_FLAGS: dict[str, tuple[str, str]] = {
+    # intent -> (ConversationState flag it sets, audit event when it is newly set)
+    "CEASE_CONTACT": ("cease_requested", "cease_requested"),
+    "DISPUTE": ("dispute_open", "dispute_opened"),
+    "HARDSHIP": ("hardship", "hardship_noted"),
+    "VULNERABILITY": ("vulnerable", "vulnerability_noted"),
+    "ATTORNEY_REPRESENTED": ("attorney_represented", "attorney_noted"),
+    "BANKRUPTCY": ("bankruptcy", "bankruptcy_noted"),
+    "THIRD_PARTY": ("third_party", "third_party_noted"),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Directive:
     """What the next reply must do and may contain."""
@@ -86,24 +98,13 @@ def apply(state: ConversationState, analysis: MessageAnalysis, message: str = ""
     if state.cease_requested and "CEASE_CONTACT" not in intents and wants_resume(message):
         state.cease_requested = False
         events.append("contact_resumed")
-    if "CEASE_CONTACT" in intents:
-        flag("cease_requested", "cease_requested")
-    if "DISPUTE" in intents:
-        flag("dispute_open", "dispute_opened")
-    if "HARDSHIP" in intents:
-        flag("hardship", "hardship_noted")
-    if "VULNERABILITY" in intents:
-        flag("vulnerable", "vulnerability_noted")
-    if "ATTORNEY_REPRESENTED" in intents:
-        flag("attorney_represented", "attorney_noted")
-    if "BANKRUPTCY" in intents:
-        flag("bankruptcy", "bankruptcy_noted")
-    if "THIRD_PARTY" in intents:
-        flag("third_party", "third_party_noted")
-        if state.identity_verified:
-            # whoever writes now is not the verified borrower: nothing may be disclosed
-            state.identity_verified = False
-            events.append("verification_revoked")
+    for intent, (attr, event) in _INTENT_FLAGS.items():
+        if intent in intents:
+            flag(attr, event)
+    if "THIRD_PARTY" in intents and state.identity_verified:
+        # whoever writes now is not the verified borrower: nothing may be disclosed
+        state.identity_verified = False
+        events.append("verification_revoked")
     return events
 
 
