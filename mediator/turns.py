@@ -102,19 +102,16 @@ def _changed_fields(before: ConversationState, after: ConversationState) -> dict
 async def _risk_and_alerts(svc: Service, s: Any, conv: Conversation, analysis: MessageAnalysis | None,
                            blocked: bool) -> list[dict[str, Any]]:
     """Recompute the conversation's complaint risk and raise alerts (outbox, same transaction)."""
-    analyses = await repo.borrower_analyses(s, conv.id)
-    intents = [tuple(a.get("intents", ())) for a in analyses]
-    risks = [float(a.get("complaint_risk", 0.0)) for a in analyses]
-    unresolved = 0
-    if conv.dispute_open:
-        unresolved = sum(1 for i in intents if "DISPUTE" in i)
+    window = await repo.risk_window(s, conv)
+    intents = [i for _, i in window]
+    unresolved = sum(1 for i in intents if "DISPUTE" in i) if conv.dispute_open else 0
     wait = 0.0
     if conv.escalated_at is not None and conv.status in ("escalated", "human"):
         esc = conv.escalated_at if conv.escalated_at.tzinfo else conv.escalated_at.replace(tzinfo=UTC)
         wait = (datetime.now(UTC) - esc).total_seconds()
     features = ConversationFeatures(
-        message_intents=intents, message_risks=risks, guardrail_blocks=conv.guardrail_blocks,
-        handover_wait_s=wait, unresolved_dispute_turns=unresolved, borrower_messages=len(analyses),
+        message_intents=intents, message_risks=[r for r, _ in window], guardrail_blocks=conv.guardrail_blocks,
+        handover_wait_s=wait, unresolved_dispute_turns=unresolved, borrower_messages=len(window),
     )
     assessment = conversation_risk(features)
     conv.risk = float(assessment.score)
@@ -204,6 +201,10 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
             raise Conflict("this conversation is closed")
         if account.erased_at is not None:
             raise NotFound("the account behind this conversation no longer exists")
+        # read before anything is written, so no flush precedes them: what came before this
+        # message, and the risk window (a query only for a row older than the window)
+        history = await load_history(s, conv.id, conv.next_seq)
+        await repo.risk_window(s, conv)
         analysis = analyze_message(text, account.language)
         state_before = repo.load_state(conv, account)
         state = copy.copy(state_before)
@@ -214,11 +215,10 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
                          {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
                           "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
                          actor="borrower", conversation_id=conv.id, owner=conv)
+        repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
         await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
         if idem_key:
             await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
-        # read in the same transaction, so the drafting stage needs no connection of its own
-        history = await load_history(s, conv.id, msg.seq)
         return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
                        conv.status == "human", conv, account, history)
 
@@ -231,9 +231,8 @@ def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
 
 async def load_history(s: Any, conversation_id: str, message_seq: int) -> tuple[HistoryItem, ...]:
     """What came before the borrower message at ``message_seq`` (the latest HISTORY_LIMIT)."""
-    rows = await repo.list_messages(s, conversation_id, after=max(0, message_seq - 1 - HISTORY_LIMIT),
-                                    limit=HISTORY_LIMIT)
-    return tuple(HistoryItem(m.role, m.text) for m in rows if m.seq < message_seq)
+    rows = await repo.message_history(s, conversation_id, message_seq, HISTORY_LIMIT)
+    return tuple(HistoryItem(role, text) for role, text in rows)
 
 
 def build_turn(svc: Service, conversation_id: str, account: Account, state: ConversationState, message: str,

@@ -140,6 +140,16 @@ def _stub_process(latency_ms: float) -> Iterator[str]:
         proc.wait(10)
 
 
+def _run_as_served(coro: Any) -> Any:
+    """Run on the event loop ``mediator serve`` gets: uvicorn picks uvloop when it is installed
+    (``uvicorn[standard]``), so the bench does too, or it would time a loop production never uses."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def _stub_requests(url: str) -> int:
     return int(httpx.get(url.removesuffix("/v1") + "/stats", timeout=5).json()["requests"])
 
@@ -177,7 +187,7 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                                 MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
             turns = max(args.turns, conc * 2)
             for think in sorted({0.0, args.think_ms}) if conc > 1 else [0.0]:
-                result = asyncio.run(_run(settings, InstantBackend(), turns, conc, think))
+                result = _run_as_served(_run(settings, InstantBackend(), turns, conc, think))
                 pace = f"think={think / 1000:.1f}s" if think else "back-to-back"
                 _report(f"{label} c={conc} {pace}", result)
     if args.model_latency_ms:
@@ -190,7 +200,7 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                                     MEDIATOR_STATE_DIR=tmp, OPENAI_BASE_URL=stub_url, OPENAI_API_KEY="stub",
                                     MEDIATOR_MODEL="stub-model", MEDIATOR_RATE_LIMIT=0, MEDIATOR_RATE_LIMIT_IP=0)
                 before = _stub_requests(stub_url)
-                result = asyncio.run(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc,
+                result = _run_as_served(_run(settings, get_backend(settings), max(args.turns // 4, conc * 2), conc,
                                           args.think_ms if conc > 1 else 0.0))
                 turns_done = len(result["latencies"]) + conc  # measured turns plus one warm-up turn each
                 calls_per_turn = (_stub_requests(stub_url) - before) / max(turns_done, 1)

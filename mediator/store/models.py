@@ -77,6 +77,9 @@ class Conversation(Base):
     risk: Mapped[float] = mapped_column(Float, default=0.0)
     risk_reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
     guardrail_blocks: Mapped[int] = mapped_column(Integer, default=0)
+    risk_window: Mapped[list[Any] | None] = mapped_column(JSON)
+    """The latest borrower messages' ``[risk, [intents]]``, oldest first: the conversation risk
+    model's input, kept on the row the turn locks anyway, so no turn re-reads its history."""
     summary: Mapped[str | None] = mapped_column(Text)
     next_seq: Mapped[int] = mapped_column(Integer, default=1)
     audit_head: Mapped[str | None] = mapped_column(String(64))

@@ -97,7 +97,8 @@ _STATE_FIELDS = (
 
 
 async def create_conversation(session: AsyncSession, account: Account, identity_verified: bool) -> Conversation:
-    conv = Conversation(id=new_id(), account_id=account.id, identity_verified=identity_verified, status="active")
+    conv = Conversation(id=new_id(), account_id=account.id, identity_verified=identity_verified, status="active",
+                        risk_window=[])
     session.add(conv)
     await session.flush()
     return conv
@@ -182,16 +183,43 @@ async def get_message(session: AsyncSession, message_id: str) -> Message | None:
     return await session.get(Message, message_id)
 
 
-async def borrower_analyses(session: AsyncSession, conversation_id: str, limit: int = 50) -> list[dict[str, Any]]:
-    """The stored analysis of the latest ``limit`` borrower messages, oldest first (only that
-    column is read: a turn's cost must not grow with the length of the conversation)."""
+RISK_WINDOW = 50
+"""How many of a conversation's latest borrower messages its complaint risk looks at."""
+
+
+async def risk_window(session: AsyncSession, conv: Conversation) -> list[tuple[float, tuple[str, ...]]]:
+    """The ``(risk, intents)`` of the latest RISK_WINDOW borrower messages, oldest first. Read
+    from the conversation row; a row written before the window existed gets it rebuilt once from
+    its stored analyses (only that column is read)."""
+    if conv.risk_window is None:
+        stmt = (
+            select(Message.analysis)
+            .where(Message.conversation_id == conv.id, Message.role == "borrower")
+            .order_by(Message.seq.desc())
+            .limit(RISK_WINDOW)
+        )
+        rows = [a or {} for a in reversed(list((await session.execute(stmt)).scalars()))]
+        conv.risk_window = [[float(a.get("complaint_risk", 0.0)), list(a.get("intents", ()))] for a in rows]
+    return [(float(risk), tuple(intents)) for risk, intents in conv.risk_window]
+
+
+def push_risk_window(conv: Conversation, risk: float, intents: tuple[str, ...]) -> None:
+    """Add a borrower message to the window (before it is read, so the new message counts)."""
+    window = list(conv.risk_window or [])[-(RISK_WINDOW - 1):]
+    conv.risk_window = [*window, [round(float(risk), 3), list(intents)]]
+
+
+async def message_history(session: AsyncSession, conversation_id: str, before_seq: int,
+                          limit: int) -> list[tuple[str, str]]:
+    """``(role, text)`` of the ``limit`` messages just before ``before_seq``, oldest first: only
+    the two columns a prompt needs, not whole rows with their verdicts and analyses."""
     stmt = (
-        select(Message.analysis)
-        .where(Message.conversation_id == conversation_id, Message.role == "borrower")
-        .order_by(Message.seq.desc())
-        .limit(limit)
+        select(Message.role, Message.text)
+        .where(Message.conversation_id == conversation_id, Message.seq < before_seq,
+               Message.seq >= before_seq - limit)
+        .order_by(Message.seq)
     )
-    return [a or {} for a in reversed(list((await session.execute(stmt)).scalars()))]
+    return [(role, text) for role, text in (await session.execute(stmt)).all()]
 
 
 async def last_borrower_message(session: AsyncSession, conversation_id: str) -> Message | None:
