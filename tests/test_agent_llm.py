@@ -49,6 +49,16 @@ async def test_scripted_text_over_http(llm: OpenAIBackend, stub) -> None:  # noq
     assert {t["function"]["name"] for t in sent["tools"]} >= {"repayment_options", "verify_identity"}
 
 
+async def test_model_calls_reuse_one_connection(llm: OpenAIBackend, stub) -> None:  # noqa: F811
+    # a stream abandoned at [DONE] closes its connection: every call would open a new one
+    stub.script(*(say(f"Reply number {i}: how can I help with the account today?") for i in range(3)))
+    for i in range(3):
+        r = await llm.reply(convo().turn(f"message {i}"))
+        assert r.text.startswith(f"Reply number {i}")
+    assert len(stub.requests_seen) == 3
+    assert len(stub.state.clients_seen) == 1
+
+
 async def test_streaming_reports_progress_but_never_text(llm: OpenAIBackend, stub) -> None:  # noqa: F811
     text = "I understand completely. " * 6
     stub.script(say(text))

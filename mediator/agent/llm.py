@@ -88,13 +88,17 @@ async def _notify(turn: TurnInput | None, event: dict[str, Any]) -> None:
 
 
 async def _sse_chunks(response: Any) -> Any:
-    """The JSON chunks of an OpenAI-style server-sent-event stream, up to ``[DONE]``."""
+    """The JSON chunks of an OpenAI-style server-sent-event stream, up to ``[DONE]``. What
+    follows ``[DONE]`` is read to the end, not abandoned: a response closed half-read also closes
+    its connection, and every model call would pay for a new one."""
+    done = False
     async for line in response.iter_lines():
-        if not line.startswith("data:"):
+        if done or not line.startswith("data:"):
             continue
         data = line[5:].strip()
         if data == "[DONE]":
-            return
+            done = True
+            continue
         try:
             chunk = json.loads(data)
         except ValueError as exc:
@@ -144,6 +148,11 @@ class OpenAIBackend:
         )
         self.composer = Composer(library)
         self.offline = OfflineBackend(self.composer.library)
+
+    def warm_up(self) -> None:
+        """Import what the client loads on its first call (its chat API modules, ~0.7 s), so
+        a server's first borrower does not wait for it. No network."""
+        _ = self.client.chat.completions.with_streaming_response
 
     async def aclose(self) -> None:
         """Close the HTTP client (the service calls this on shutdown)."""

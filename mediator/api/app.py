@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None, service: Service | None = None,
             app.state.rate_redis = svc.bus.redis  # type: ignore[attr-defined]
             _per_token.redis = _per_ip.redis = _login_failures.redis = svc.bus.redis  # type: ignore[attr-defined]
         if warm_up:
-            _warm_up()
+            _warm_up(svc)
         log.info("mediator ready: mediator=%s bus=%s", svc.backend.name, svc.bus.name)
         try:
             yield
@@ -112,17 +112,21 @@ def _mount_web(app: FastAPI) -> None:
         app.mount("/static", StaticFiles(directory=static), name="static")
 
 
-def _warm_up() -> None:
+def _warm_up(svc: Service) -> None:
     """For a server process: load what the first turns would otherwise load lazily (the
-    analyser's lexicons, about 0.2 s), so the first borrowers after a start or a worker restart
-    do not wait for it; then move the long-lived start-up objects out of the cyclic collector's
-    view (a full collection under load paused a worker 481 ms before, 172 ms after)."""
+    analyser's lexicons, about 0.2 s; the ``openai`` client's API modules, about 0.7 s), so the
+    first borrowers after a start or a worker restart do not wait for it; then move the
+    long-lived start-up objects out of the cyclic collector's view (a full collection under
+    load paused a worker 481 ms before, 172 ms after)."""
     import gc
 
     from mediator.analysis import analyze_message
 
     for text, language in (("Hello, could I pay this in instalments?", "en"), ("你好，可以分期还款吗？", "zh")):
         analyze_message(text, language)
+    prepare = getattr(svc.backend, "warm_up", None)
+    if prepare is not None:
+        prepare()
     gc.collect()
     gc.freeze()
 

@@ -76,6 +76,9 @@ class StubState:
     model: str = "stub-model"
     queue: deque[dict[str, Any]] = field(default_factory=deque)
     requests_seen: list[dict[str, Any]] = field(default_factory=list)
+    clients_seen: set[tuple[str, int]] = field(default_factory=set)
+    """The (address, port) of every TCP connection a completion arrived on: a client that
+    reuses its connections shows one per concurrent caller, not one per call."""
     adversarial: list[str] = field(default_factory=list)
     _adv_next: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -209,12 +212,15 @@ def build_app(state: StubState) -> FastAPI:
     @app.get("/stats")
     async def stats() -> dict[str, Any]:
         """How many completions were requested: benches subtract that many latencies."""
-        return {"requests": len(state.requests_seen), "latency_ms": state.latency_ms}
+        return {"requests": len(state.requests_seen), "connections": len(state.clients_seen),
+                "latency_ms": state.latency_ms}
 
     @app.post("/v1/chat/completions")
     async def completions(request: Request) -> Response:
         body = await request.json()
         state.requests_seen.append(body)
+        if request.client is not None:
+            state.clients_seen.add((request.client.host, request.client.port))
         item = state.next_item(body)
         await asyncio.sleep(state.latency_ms / 1000 + float(item.get("delay_s") or 0))
         if item.get("status"):
@@ -263,6 +269,7 @@ class Stub:
 
     def reset(self) -> None:
         self.state.requests_seen.clear()
+        self.state.clients_seen.clear()
         self.state.queue.clear()
 
 
