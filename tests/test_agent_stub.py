@@ -109,3 +109,19 @@ def test_helpful_mode_uses_the_tool_then_quotes_it() -> None:
             {"role": "tool", "tool_call_id": call["id"], "content": json.dumps(result)}]}).json()
         assert "4 monthly payments of $50.00 (total $200.00)" in second["choices"][0]["message"]["content"]
         assert len(s.requests_seen) == 2
+
+
+def test_stub_process_times_each_completion_by_borrower_text() -> None:
+    """The bench's stub runs in its own process; its completions' times come back over HTTP,
+    keyed by the borrower text answered, and are at least the configured latency."""
+    from mediator.bench.load import StubProcess
+
+    with StubProcess(latency_ms=50) as stub:
+        for text in ("first borrower line", "second borrower line", "first borrower line"):
+            r = httpx.post(stub.url + "/chat/completions", timeout=10, json={
+                "model": "stub-model", "stream": True, "messages": [{"role": "user", "content": text}]})
+            assert r.status_code == 200 and "[DONE]" in r.text
+        by_text = stub.model_seconds_by_text()
+        assert len(stub.completions) == 3
+    assert set(by_text) == {"first borrower line", "second borrower line"}
+    assert by_text["first borrower line"] >= 2 * 0.05 and 0.05 <= by_text["second borrower line"] < 5

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import os
 import random
 import shutil
@@ -134,57 +133,39 @@ class Completion:
     seconds: float
 
 
+def _by_text(completions: list[Completion]) -> dict[str, float]:
+    out: dict[str, float] = defaultdict(float)
+    for c in completions:
+        out[c.borrower_text] += c.seconds
+    return out
+
+
 class TimedStub:
-    """The project's stub model (``mediator.devtools.stub_openai``) in a background thread,
-    wrapped so that every completion is timed and keyed by the borrower text it answers."""
+    """The project's stub model (``mediator.devtools.stub_openai``) in a background thread of
+    this process, which the tests steer (``control``: scripted errors, stalls, latency). Every
+    completion is timed and keyed by the borrower text it answers."""
 
     def __init__(self, latency_ms: float, mode: str = "helpful") -> None:
         from mediator.devtools.stub_openai import Stub, StubState
 
         self.state = StubState(mode=mode, latency_ms=latency_ms)  # type: ignore[arg-type]
         self.control = Stub(url="", state=self.state)
-        self.completions: list[Completion] = []
         self.url = ""
         self._server: Any = None
         self._thread: threading.Thread | None = None
 
-    async def _timed(self, app: Any, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        from mediator.devtools.stub_openai import _last_user_text
-
-        if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
-            await app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        body = bytearray()
-
-        async def rx() -> dict[str, Any]:
-            msg = await receive()
-            if msg["type"] == "http.request":
-                body.extend(msg.get("body", b""))
-            return msg
-
-        try:
-            await app(scope, rx, send)
-        finally:
-            try:
-                text = _last_user_text(json.loads(bytes(body)))
-            except ValueError:
-                text = ""
-            self.completions.append(Completion(text, time.perf_counter() - started))
+    @property
+    def completions(self) -> list[Completion]:
+        return [Completion(text, seconds) for text, seconds in list(self.state.timings)]
 
     def __enter__(self) -> TimedStub:
         import uvicorn
 
-        from mediator.devtools.stub_openai import build_app
-
-        inner = build_app(self.state)
-
-        async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
-            await self._timed(inner, scope, receive, send)
+        from mediator.devtools.stub_openai import serve_app
 
         port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off",
-                                access_log=False)
+        config = uvicorn.Config(serve_app(self.state), host="127.0.0.1", port=port, log_level="warning",
+                                lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="timed-stub", daemon=True)
         self._thread.start()
@@ -199,10 +180,49 @@ class TimedStub:
             self._thread.join(timeout=10)
 
     def model_seconds_by_text(self) -> dict[str, float]:
-        out: dict[str, float] = defaultdict(float)
-        for c in list(self.completions):
-            out[c.borrower_text] += c.seconds
-        return out
+        return _by_text(self.completions)
+
+
+class StubProcess:
+    """The same timed stub in a process of its own, for the bench: in a thread it would share
+    the load driver's interpreter lock, and its work would delay the driver's clock readings
+    and count as the service's overhead. Its timings are read over HTTP at the end."""
+
+    def __init__(self, latency_ms: float, mode: str = "helpful") -> None:
+        self.latency_ms, self.mode = latency_ms, mode
+        self.url = ""
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._completions: list[Completion] | None = None
+
+    def __enter__(self) -> StubProcess:
+        port = free_port()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "mediator.devtools.stub_openai", "--port", str(port),
+             "--latency-ms", str(self.latency_ms), "--mode", self.mode],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_port(port, 30)
+        except RuntimeError:
+            self.__exit__()
+            raise RuntimeError("the stub model did not start") from None
+        self.url = f"http://127.0.0.1:{port}/v1"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._proc is not None:
+            self._proc.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._proc.wait(10)
+
+    @property
+    def completions(self) -> list[Completion]:
+        if self._completions is None:
+            body = httpx.get(self.url.removesuffix("/v1") + "/timings", timeout=30).json()
+            self._completions = [Completion(str(t), float(sec)) for t, sec in body["completions"]]
+        return self._completions
+
+    def model_seconds_by_text(self) -> dict[str, float]:
+        return _by_text(self.completions)
 
 
 class ServeProcess:
@@ -309,7 +329,7 @@ class LocalStack:
     database: PgDatabase
     redis_url: str
     redis: RedisServer | None
-    stub: TimedStub
+    stub: Any  # TimedStub (steerable by tests) or StubProcess (the bench)
     servers: list[ServeProcess]
     workdir: Path
     integration_key: str = INTEGRATION_KEY
@@ -335,8 +355,10 @@ def server_env(database_url: str, redis_url: str, model_url: str, workdir: Path,
 
 @contextlib.contextmanager
 def local_stack(workers: int = 2, model_latency_ms: float = 200.0, instances: int = 1,
-                extra_env: dict[str, str] | None = None, private_redis: bool | None = None) -> Iterator[LocalStack]:
-    """Bring up database, Redis, stub model and ``instances`` server processes; tear all down."""
+                extra_env: dict[str, str] | None = None, private_redis: bool | None = None,
+                stub_process: bool = False) -> Iterator[LocalStack]:
+    """Bring up database, Redis, stub model and ``instances`` server processes; tear all down.
+    ``stub_process``: the stub model in its own process (timings only, no steering)."""
     workdir = Path(tempfile.mkdtemp(prefix="mediator-load-"))
     use_private = RedisServer.available() if private_redis is None else private_redis
     redis = RedisServer(workdir) if use_private else None
@@ -353,7 +375,7 @@ def local_stack(workers: int = 2, model_latency_ms: float = 200.0, instances: in
         else:
             redis_url = SHARED_REDIS_URL
             _flush_redis(redis_url)
-        stub = stack.enter_context(TimedStub(model_latency_ms))
+        stub = stack.enter_context(StubProcess(model_latency_ms) if stub_process else TimedStub(model_latency_ms))
         env = server_env(database.url, redis_url, stub.url, workdir, extra_env)
         for i in range(instances):
             srv = ServeProcess(env, workers, workdir, name=f"serve{i}")
@@ -793,7 +815,7 @@ class Figures:
     server_cpu_ms: float | None = None  # server CPU per timed turn (workers + supervisor)
 
 
-def figures(result: LoadResult, stub: TimedStub | None) -> Figures:
+def figures(result: LoadResult, stub: TimedStub | StubProcess | None) -> Figures:
     done = [t for t in result.turns if t.outcome == "ok" and not t.warmup]
     lat = [(t.ended - t.started) * 1000 for t in done]
     overhead = model_mean = completions = None
@@ -854,7 +876,7 @@ def cmd_bench_load(args: argparse.Namespace) -> int:
           f"{think[0]:g}-{think[1]:g}s, {model}", flush=True)
     if args.url:
         return _run_against(args, think)
-    with local_stack(workers=args.workers, model_latency_ms=args.model_latency_ms) as st:
+    with local_stack(workers=args.workers, model_latency_ms=args.model_latency_ms, stub_process=True) as st:
         print(f"stack: {args.workers} uvicorn workers at {st.url}, PostgreSQL database {st.database.name}, "
               f"Redis {st.redis_url}, stub model {st.stub.url}", flush=True)
         driver = LoadDriver([st.url], st.integration_key, args.borrowers, args.seconds, think_s=think)

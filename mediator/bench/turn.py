@@ -11,16 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import os
 import random
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -114,32 +109,6 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
     return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": list(server_side)}
 
 
-@contextlib.contextmanager
-def _stub_process(latency_ms: float) -> Iterator[str]:
-    """The stub model in its own process, so its work is not counted as the service's."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    proc = subprocess.Popen([sys.executable, "-m", "mediator.devtools.stub_openai", "--port", str(port),
-                             "--latency-ms", str(latency_ms), "--mode", "helpful"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.time() + 30
-        while True:
-            try:
-                httpx.get(f"{url}/models", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.time() > deadline or proc.poll() is not None:
-                    raise RuntimeError("the stub model did not start") from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        proc.wait(10)
-
-
 def _run_as_served(coro: Any) -> Any:
     """Run on the event loop ``mediator serve`` gets: uvicorn picks uvloop when it is installed
     (``uvicorn[standard]``), so the bench does too, or it would time a loop production never uses."""
@@ -192,8 +161,10 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
                 _report(f"{label} c={conc} {pace}", result)
     if args.model_latency_ms:
         from mediator.agent import get_backend
+        from mediator.bench.load import StubProcess
 
-        with _stub_process(args.model_latency_ms) as stub_url:
+        with StubProcess(args.model_latency_ms) as stub:
+            stub_url = stub.url
             for conc in args.concurrency:
                 settings = Settings(_env_file=None, DATABASE_URL=f"sqlite+aiosqlite:///{tmp}/bench-llm-{conc}.db",
                                     MEDIATOR_INTEGRATION_KEY="bench", MEDIATOR_SECRET_KEY="bench-secret-" + "x" * 32,

@@ -79,6 +79,9 @@ class StubState:
     clients_seen: set[tuple[str, int]] = field(default_factory=set)
     """The (address, port) of every TCP connection a completion arrived on: a client that
     reuses its connections shows one per concurrent caller, not one per call."""
+    timings: list[tuple[str, float]] = field(default_factory=list)
+    """(the borrower text answered, seconds from request to last byte) of every completion:
+    what a load bench subtracts from a turn as the model's own time."""
     adversarial: list[str] = field(default_factory=list)
     _adv_next: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -215,6 +218,11 @@ def build_app(state: StubState) -> FastAPI:
         return {"requests": len(state.requests_seen), "connections": len(state.clients_seen),
                 "latency_ms": state.latency_ms}
 
+    @app.get("/timings")
+    async def timings() -> dict[str, Any]:
+        """Every completion's borrower text and time (see ``StubState.timings``)."""
+        return {"completions": [list(t) for t in state.timings]}
+
     @app.post("/v1/chat/completions")
     async def completions(request: Request) -> Response:
         body = await request.json()
@@ -240,6 +248,40 @@ def build_app(state: StubState) -> FastAPI:
         return JSONResponse(_completion(state, item))
 
     return app
+
+
+def timed(app: Any, state: StubState) -> Any:
+    """Wrap the stub so that each completion is timed from its request's arrival to its last
+    byte and recorded with the borrower text it answered (``StubState.timings``)."""
+
+    async def asgi(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not scope["path"].endswith("/chat/completions"):
+            await app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        body = bytearray()
+
+        async def rx() -> dict[str, Any]:
+            msg = await receive()
+            if msg["type"] == "http.request":
+                body.extend(msg.get("body", b""))
+            return msg
+
+        try:
+            await app(scope, rx, send)
+        finally:
+            try:
+                text = _last_user_text(json.loads(bytes(body)))
+            except ValueError:
+                text = ""
+            state.timings.append((text, time.perf_counter() - started))
+
+    return asgi
+
+
+def serve_app(state: StubState) -> Any:
+    """The stub as served: the API, timed."""
+    return timed(build_app(state), state)
 
 
 # -- running it ------------------------------------------------------------------
@@ -270,6 +312,7 @@ class Stub:
     def reset(self) -> None:
         self.state.requests_seen.clear()
         self.state.clients_seen.clear()
+        self.state.timings.clear()
         self.state.queue.clear()
 
 
@@ -285,7 +328,7 @@ def run_stub(
     state = StubState(mode=mode, latency_ms=latency_ms, model=model)
     if adversarial_file is not None:
         state.adversarial = load_violating(adversarial_file)
-    config = uvicorn.Config(build_app(state), host="127.0.0.1", port=port, log_level="warning",
+    config = uvicorn.Config(serve_app(state), host="127.0.0.1", port=port, log_level="warning",
                             lifespan="off", access_log=False)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="stub-openai", daemon=True)
@@ -317,7 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         state.adversarial = load_violating(args.adversarial_file)
     print(f"stub OpenAI server on http://{args.host}:{args.port}/v1 (mode {args.mode}, "
           f"latency {args.latency_ms:g} ms)", flush=True)
-    uvicorn.run(build_app(state), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(serve_app(state), host=args.host, port=args.port, log_level="warning", access_log=False,
+                lifespan="off")
     return 0
 
 
