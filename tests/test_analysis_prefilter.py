@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from mediator.analysis.lexicon import INTENTS_DOC, TEXT_DOC, get_lexicon
-from mediator.analysis.patterns import Doc, Negation, PatternGroup, Prefilter, necessary_literals
+from mediator.analysis.patterns import Doc, Negation, PatternGroup
 from mediator.policy import get_policy
+from mediator.regex_prefilter import Prefilter, necessary_literals
 
 DATA = Path(__file__).parent / "data"
 SETTINGS = settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])

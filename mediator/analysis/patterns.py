@@ -21,31 +21,22 @@ Most patterns do not match most messages, so each pattern also gets, once when t
 policy is loaded, a *necessary literal set* derived from its parsed regex: a few strings
 such that every possible match contains at least one of them ("paid" or "settled" for
 ``(paid|settled) off``). A pattern none of whose strings occurs in the text cannot match
-and is not run (nor its ``unless`` guard), which leaves the results exactly as they were:
-the derivation only claims what the regex syntax proves (alternations union their
-branches, optional parts and repeats with a minimum of zero claim nothing, ``.``,
-``\\w``, wide or negated classes, back-references and the like break a literal run,
-assertions match no text), and a pattern with no provable string of two characters or
-more always runs. A pattern with case-insensitive parts has its strings searched
-case-insensitively by ``re`` itself, so Unicode case folding ("ſ" is "s") is the regex
-engine's own, not an approximation. Each literal is indexed by a piece of at most four
-characters, so a message finds the literals it may contain with one set intersection
-per group instead of testing them all.
+and is not run (nor its ``unless`` guard), which leaves the results exactly as they were.
+The derivation and the index that finds a message's literals with one set intersection
+per group live in ``mediator.regex_prefilter``, shared with the guard; its docstring says
+why skipping is exact.
 """
 
 from __future__ import annotations
 
 import bisect
-import functools
-import itertools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from re import _constants as _sre  # type: ignore[attr-defined]
-from re import _parser as _sre_parse  # type: ignore[attr-defined]
 from typing import Any, Literal
 
 from mediator.policy import PolicyError
+from mediator.regex_prefilter import PatternFilter, Prefilter, necessary_literals, text_grams
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _MACRO = re.compile(r"\{([a-z_]+)\}")
@@ -84,12 +75,9 @@ class Doc:
 
     @property
     def grams(self) -> frozenset[str]:
-        """Every substring of the text from 2 to ``_GRAM`` characters long (the prefilter's keys)."""
+        """The text's short pieces (``text_grams``), computed once for every group's prefilter."""
         if self._grams is None:
-            text = self.text
-            self._grams = frozenset(
-                text[i : i + k] for k in range(_MIN_FACTOR, _GRAM + 1) for i in range(len(text) - k + 1)
-            )
+            self._grams = text_grams(self.text)
         return self._grams
 
     def clause(self, start: int, end: int) -> tuple[int, int]:
@@ -155,237 +143,6 @@ class Vocabulary:
         return _MACRO.sub(sub, source)
 
 
-Strings = frozenset[str]
-_MAX_STRINGS = 64  # a literal set larger than this costs more to test than running the regex
-_MIN_FACTOR = 2  # a single character proves too little to skip a pattern on
-_MAX_CLASS = 10  # a character class of at most this many characters counts as that many literals
-_MAX_EXPAND = 4  # a bounded repeat of a literal is spelt out up to this many times
-_GRAM = 4  # literals are indexed by a piece this long, which a message's own pieces are looked up in
-_COMMON = {c: 14 - i for i, c in enumerate(" etaoinsrhldcu")}  # frequent characters make poor keys
-_SELECTIVE = 6  # strings this long are rare in a message: past it, fewer strings beat longer ones
-_ZERO_WIDTH = frozenset({_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT})
-_REPEATS = frozenset({_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT})
-
-
-@dataclass(frozen=True, slots=True)
-class _Lit:
-    """What a regex node proves about the text it matches.
-
-    ``exact``: the node matches exactly one of these strings (None: unknown or too many);
-    ``need``: every match of the node contains one of these strings (None: nothing proven).
-    """
-
-    exact: Strings | None
-    need: Strings | None
-
-
-_NOTHING = _Lit(None, None)
-_EMPTY = _Lit(frozenset({""}), None)
-
-
-def _score(strings: Strings | None) -> tuple[int, int]:
-    """How selective a necessary set is: its shortest string first, then how few strings.
-
-    Length is counted in UTF-8 bytes, so a Chinese character weighs like a few letters: "还清"
-    is as rare in a message as a six-letter English word.
-    """
-    if not strings:
-        return (-1, 0)
-    return (min(min(map(len, map(str.encode, strings))), _SELECTIVE), -len(strings))
-
-
-def _better(a: Strings | None, b: Strings | None) -> Strings | None:
-    if not b or a is b:
-        return a
-    if not a:
-        return b
-    return b if _score(b) > _score(a) else a
-
-
-def _product(a: Strings, b: Strings) -> Strings | None:
-    """Every string of ``a`` followed by every string of ``b`` (None if that is too many)."""
-    if len(a) * len(b) > _MAX_STRINGS:
-        return None
-    return frozenset(x + y for x, y in itertools.product(a, b))
-
-
-def _power(e: Strings, lo: int, hi: int) -> Strings | None:
-    """The strings of ``e`` repeated ``lo`` to ``hi`` times (None if too many)."""
-    out: set[str] = set()
-    cur: Strings | None = frozenset({""})
-    for k in range(hi + 1):
-        if cur is None:
-            return None
-        if k >= lo:
-            out |= cur
-        cur = _product(cur, e) if k < hi else cur
-    return frozenset(out) if len(out) <= _MAX_STRINGS else None
-
-
-def _class(items: Sequence[tuple[Any, Any]], ignorecase: bool) -> Strings | None:
-    """The characters of a small positive class (``[sz]``), or None."""
-    chars: set[str] = set()
-    for op, av in items:
-        if op is _sre.LITERAL:
-            chars.add(chr(av))
-        elif op is _sre.RANGE and not ignorecase and av[1] - av[0] < _MAX_CLASS:
-            chars.update(map(chr, range(av[0], av[1] + 1)))
-        else:  # NEGATE, CATEGORY (\d, \w), a wide or case-folded range
-            return None
-    return frozenset(chars) if 0 < len(chars) <= _MAX_CLASS else None
-
-
-class _Deriver:
-    """Walks a parsed regex (``re._parser``) and proves a necessary literal set for it."""
-
-    def __init__(self) -> None:
-        self.ignorecase = False  # some literal was read under a case-insensitive flag
-
-    def seq(self, nodes: Iterable[tuple[Any, Any]], ignorecase: bool) -> _Lit:
-        """A concatenation: every run of consecutive exact parts, and every part, is a candidate.
-
-        A run is the product of its parts' strings ("pay " then "it"|"this" gives "pay it",
-        "pay this"); a run that would grow past ``_MAX_STRINGS`` ends there. Runs start at the
-        first part and after every part with several strings: one starting after a part with a
-        single string would only be a shorter copy of the run through that part.
-        """
-        runs: list[Strings] = [frozenset({""})]  # runs[0] is the whole sequence so far while whole
-        whole = True
-        best: Strings | None = None
-        single = False  # the previous part had exactly one string
-        for lit in self._parts(nodes, ignorecase):
-            best = _better(best, lit.need)
-            exact = lit.exact
-            if exact is None or len(exact) > 1:
-                for run in runs:  # the runs as they stand are candidates before they end or multiply
-                    best = _better(best, run)
-            if exact is None:
-                runs, whole, single = [], False, False
-                continue
-            extended = [_product(run, exact) for run in runs]
-            whole = whole and extended[0] is not None
-            runs = [run for run in extended if run is not None]
-            if not single:
-                runs.append(exact)
-            single = len(exact) == 1
-        for run in runs:
-            best = _better(best, run)
-        return _Lit(runs[0] if whole else None, best)
-
-    def _parts(self, nodes: Iterable[tuple[Any, Any]], ignorecase: bool) -> Iterable[_Lit]:
-        """The parts of a sequence, with consecutive literal characters read as one string."""
-        chars: list[str] = []
-        for op, av in getattr(nodes, "data", nodes):  # a parsed SubPattern's list: faster to walk
-            if op is _sre.LITERAL:
-                chars.append(chr(av))
-                continue
-            if chars:
-                yield self._string("".join(chars), ignorecase)
-                chars = []
-            yield self.node(op, av, ignorecase)
-        if chars:
-            yield self._string("".join(chars), ignorecase)
-
-    def _string(self, text: str, ignorecase: bool) -> _Lit:
-        self.ignorecase |= ignorecase
-        strings = frozenset({text})
-        return _Lit(strings, strings)
-
-    def node(self, op: Any, av: Any, ignorecase: bool) -> _Lit:
-        if op is _sre.LITERAL:
-            return self._string(chr(av), ignorecase)
-        if op is _sre.IN:
-            self.ignorecase |= ignorecase
-            chars = _class(av, ignorecase)
-            return _Lit(chars, chars) if chars else _NOTHING
-        if op in _ZERO_WIDTH:
-            return _EMPTY  # an assertion consumes no text: it neither adds to nor breaks a run
-        if op is _sre.SUBPATTERN:
-            _, add, remove, sub = av
-            return self.seq(sub, (ignorecase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE)
-        if op is _sre.ATOMIC_GROUP:
-            return self.seq(av, ignorecase)
-        if op is _sre.BRANCH:
-            return self.branch(av[1], ignorecase)
-        if op in _REPEATS:
-            return self.repeat(*av, ignorecase)
-        return _NOTHING  # ANY, NOT_LITERAL, CATEGORY, GROUPREF, conditionals: anything may match
-
-    def branch(self, alternatives: Sequence[Any], ignorecase: bool) -> _Lit:
-        """An alternation: each match matches one alternative, so the union of theirs is needed."""
-        parts = [self._alternative(alt, ignorecase) for alt in alternatives]
-        exact: Strings | None = None
-        if all(p.exact is not None for p in parts):
-            exact = frozenset().union(*(p.exact for p in parts if p.exact is not None))
-        needs = [p.need for p in parts]
-        need: Strings | None = None
-        if all(needs):
-            need = frozenset().union(*(n for n in needs if n))
-        return _Lit(
-            exact if exact is not None and len(exact) <= _MAX_STRINGS else None,
-            need if need is not None and len(need) <= _MAX_STRINGS else None,
-        )
-
-    def _alternative(self, nodes: Any, ignorecase: bool) -> _Lit:
-        """One alternative; a plain word (most of a vocabulary list) without walking it as a sequence."""
-        data = getattr(nodes, "data", nodes)
-        if data and all(op is _sre.LITERAL for op, _ in data):
-            return self._string("".join(chr(av) for _, av in data), ignorecase)
-        return self.seq(nodes, ignorecase)
-
-    def repeat(self, lo: int, hi: int, item: Any, ignorecase: bool) -> _Lit:
-        """``x{lo,hi}``: with ``lo >= 1`` every match holds ``lo`` matches of ``x`` in a row."""
-        inner = self.seq(item, ignorecase)
-        e = inner.exact
-        exact = _power(e, lo, hi) if e is not None and hi <= _MAX_EXPAND else None
-        if lo == 0:
-            return _Lit(exact, None)
-        need = _better(inner.need, _power(e, lo, lo) if e is not None and lo <= _MAX_EXPAND else None)
-        return _Lit(exact, _better(need, exact))
-
-
-def _gram(literal: str) -> str:
-    """The piece of ``literal`` that indexes it: its rarest ``_GRAM`` characters, by English letter frequency."""
-    k = min(len(literal), _GRAM)
-    pieces = (literal[i : i + k] for i in range(len(literal) - k + 1))
-    return min(pieces, key=lambda piece: sum(_COMMON.get(c, 0) for c in piece))
-
-
-@dataclass(frozen=True, slots=True)
-class Prefilter:
-    """Strings one of which every match of a pattern contains; ``ignorecase``: compare caselessly."""
-
-    strings: tuple[str, ...]
-    ignorecase: bool
-
-
-def _minimal(strings: Strings) -> tuple[str, ...]:
-    """Drop a string that contains another of the set: the shorter one occurs whenever it does."""
-    ordered = sorted(strings, key=lambda s: (len(s), s))
-    kept: list[str] = []
-    for s in ordered:
-        if not any(k in s for k in kept):
-            kept.append(s)
-    return tuple(kept)
-
-
-def necessary_literals(regex: re.Pattern[str]) -> Prefilter | None:
-    """A set of strings every match of ``regex`` contains, or None when none can be proven."""
-    return _derive(regex.pattern, regex.flags)
-
-
-@functools.lru_cache(maxsize=8192)
-def _derive(source: str, flags: int) -> Prefilter | None:
-    # cached: every load of the same policy (tests, several analysers) derives the same sets
-    parsed = _sre_parse.parse(source, flags)
-    deriver = _Deriver()
-    lit = deriver.seq(parsed, bool((flags | parsed.state.flags) & re.IGNORECASE))
-    need = lit.need
-    if not need or len(need) > _MAX_STRINGS or min(map(len, need)) < _MIN_FACTOR:
-        return None
-    return Prefilter(_minimal(need), deriver.ignorecase)
-
-
 @dataclass(frozen=True, slots=True)
 class _Pattern:
     regex: re.Pattern[str]
@@ -443,32 +200,8 @@ class PatternGroup:
         self._index_literals()
 
     def _index_literals(self) -> None:
-        """Index the patterns by their literals, and the literals by one short piece ("gram") each.
-
-        A literal can only be in the text if its gram is among the text's grams, so one set
-        intersection per message finds the few literals worth an ``in`` test; a literal no
-        longer than a gram is its own gram and needs no test at all.
-        """
-        always: list[int] = []
-        by_literal: dict[str, list[int]] = {}
-        caseless: list[tuple[int, re.Pattern[str]]] = []
-        for idx, pat in enumerate(self._patterns):
-            pf = pat.prefilter
-            if pf is None:
-                always.append(idx)
-            elif pf.ignorecase:
-                caseless.append((idx, re.compile("|".join(map(re.escape, pf.strings)), re.IGNORECASE)))
-            else:
-                for lit in pf.strings:
-                    by_literal.setdefault(lit, []).append(idx)
-        by_gram: dict[str, list[tuple[str, bool, tuple[int, ...]]]] = {}
-        for lit, idxs in by_literal.items():
-            gram = _gram(lit)
-            by_gram.setdefault(gram, []).append((lit, gram == lit, tuple(idxs)))
-        self._always = tuple(always)
-        self._by_gram = {gram: tuple(entries) for gram, entries in by_gram.items()}
-        self._gram_keys = frozenset(by_gram)
-        self._caseless = tuple(caseless)
+        """Index the patterns by their necessary literals (``PatternFilter``), once per load."""
+        self._filter = PatternFilter(pat.prefilter for pat in self._patterns)
 
     @property
     def prefilters(self) -> list[Prefilter | None]:
@@ -477,17 +210,7 @@ class PatternGroup:
 
     def _candidates(self, doc: Doc) -> Sequence[int]:
         """The patterns that may match ``doc``, in their order; the others cannot match it."""
-        live: list[int] = []
-        if self._gram_keys:
-            text = doc.text
-            for gram in self._gram_keys & doc.grams:
-                for lit, is_gram, idxs in self._by_gram[gram]:
-                    if is_gram or lit in text:
-                        live.extend(idxs)
-        live.extend(idx for idx, searcher in self._caseless if searcher.search(doc.text))
-        if not live:
-            return self._always
-        return sorted({*live, *self._always})
+        return self._filter.candidates(doc.text, doc.grams)
 
     def _source(self, spec: Mapping[str, Any], key: str = "re") -> str:
         return self._vocab.expand(str(spec[key]), self.name)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from mediator import regex_prefilter
 from mediator.guard.doc import Doc, Negation
 from mediator.guard.literals import required_literals
 from mediator.policy import Policy, PolicyError
@@ -88,58 +89,40 @@ class Lex:
 
 
 class LiteralIndex:
-    """Which gate literals a reply contains, found in one regex pass instead of one test each.
+    """Which gate literals a reply contains, found once per reply for every phrase group.
 
-    All gate literals of a language are compiled into one trie-shaped lookahead: at each position
-    it yields the longest literal starting there, and every shorter literal starting there is a
-    prefix of it (``_prefixes``), so the set of literals present is exact. Built lazily once all
-    detectors have registered their patterns.
+    The lookup is ``mediator.regex_prefilter.LiteralIndex`` (the analyser's too), run over the
+    very text the patterns scan: ``doc.lower`` for English, ``doc.text`` for Chinese. Built
+    lazily once all detectors have registered their gates.
     """
 
     def __init__(self) -> None:
         self._literals: dict[bool, set[str]] = {True: set(), False: set()}
-        self._compiled: dict[bool, tuple[re.Pattern[str], dict[str, frozenset[str]]]] = {}
+        self._built: dict[bool, regex_prefilter.LiteralIndex[str]] = {}
 
-    def add(self, literals: tuple[str, ...], english: bool) -> None:
+    def add(self, literals: Iterable[str], english: bool) -> None:
         self._literals[english].update(literals)
-        self._compiled.pop(english, None)
-
-    def _compile(self, english: bool) -> tuple[re.Pattern[str], dict[str, frozenset[str]]]:
-        words = self._literals[english]
-        trie: dict[str, Any] = {}
-        for w in words:
-            node = trie
-            for ch in w:
-                node = node.setdefault(ch, {})
-            node[""] = {}
-
-        def build(node: dict[str, Any]) -> str:
-            alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-            if not alts:
-                return ""
-            body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-            return f"(?:{body})?" if "" in node else body
-
-        first = "".join(sorted({re.escape(w[0]) for w in words if w}))
-        regex = re.compile(f"(?=[{first}])(?=({build(trie)}))") if words else re.compile(r"(?!)")
-        # each word's literals that are prefixes of it: O(total length), not O(words squared)
-        prefixes = {w: frozenset(w[:k] for k in range(1, len(w) + 1) if w[:k] in words) for w in words}
-        self._compiled[english] = (regex, prefixes)
-        return regex, prefixes
+        self._built.pop(english, None)
 
     def present(self, doc: Doc, english: bool) -> frozenset[str]:
         key = "literals:en" if english else "literals:zh"
         found = doc.cache.get(key)
         if found is None:
-            regex, prefixes = self._compiled.get(english) or self._compile(english)
-            hits = set(regex.findall(doc.lower if english else doc.text))
-            found = frozenset().union(*(prefixes[h] for h in hits)) if hits else frozenset()
-            doc.cache[key] = found
+            index = self._built.get(english)
+            if index is None:
+                index = self._built[english] = regex_prefilter.LiteralIndex.of(self._literals[english])
+            found = doc.cache[key] = frozenset(index.lookup(doc.lower if english else doc.text))
         return found  # type: ignore[return-value]
 
 
-_GATE_MAX = 24
-"""More literals than this cost more to test one by one than the regex they would gate."""
+def literal_gate(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """The strings one of which every match of ``pattern`` contains (``regex_prefilter``), or None.
+
+    A pattern with case-insensitive parts gets no gate: its strings would only hold
+    caselessly, and the guard's patterns never need it (English runs on lower-cased text).
+    """
+    found = regex_prefilter.necessary_literals(pattern)
+    return None if found is None or found.ignorecase else frozenset(found.strings)
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,12 +130,13 @@ class GatedPattern:
     """One pattern of a phrase group with the literals every match of it contains.
 
     A substring test costs nanoseconds and a regex scan microseconds, so the pattern runs only
-    when the reply contains one of ``gate`` (derived from the pattern by
-    ``mediator.guard.literals``, so it can never disagree with it). ``gate`` None: always run.
+    when the reply contains one of ``gate``: the pattern's necessary literals (``literal_gate``),
+    or for a language's alternation its members' together, derived from the patterns so they
+    can never disagree with them. ``gate`` None: always run.
     """
 
     pattern: re.Pattern[str]
-    gate: tuple[str, ...] | None
+    gate: frozenset[str] | None
     english: bool
     """English patterns run on ``doc.lower`` and only when the reply has Latin letters."""
     index: LiteralIndex | None = None
@@ -160,13 +144,7 @@ class GatedPattern:
 
     @classmethod
     def of(cls, pattern: re.Pattern[str], english: bool, index: LiteralIndex | None = None) -> GatedPattern:
-        found = required_literals(pattern.pattern)
-        if not found or len(found) > _GATE_MAX or any(s.isascii() and len(s) < 3 for s in found):
-            return cls(pattern, None, english)
-        gate = tuple(sorted(found, key=len))
-        if index is not None:
-            index.add(gate, english)
-        return cls(pattern, gate, english, index)
+        return _gated(pattern, literal_gate(pattern), english, index)
 
     def runs_on(self, doc: Doc) -> str | None:
         """The text to scan, or None when the gate proves the pattern cannot match."""
@@ -186,22 +164,58 @@ class GatedPattern:
         return iter(()) if text is None else self.pattern.finditer(text)
 
 
-def _parts(node: dict[str, Any], index: LiteralIndex | None = None) -> tuple[GatedPattern, ...]:
-    """Gated patterns one by one; the ungated rest of a language joined into one alternation."""
+_ALONE_MAX = 24
+"""``runs_alone``: more required literals than this and the pattern joins the alternation."""
+
+
+def runs_alone(pattern: re.Pattern[str]) -> bool:
+    """Whether a phrase pattern runs on its own rather than inside its language's alternation.
+
+    The rule (``mediator.guard.literals``) is kept exactly as it was when it also chose the
+    gates, because it decides which of two overlapping matches a finding quotes.
+    """
+    found = required_literals(pattern.pattern, pattern.flags)
+    return bool(found) and len(found) <= _ALONE_MAX and not any(s.isascii() and len(s) < 3 for s in found)
+
+
+def _gated(
+    pattern: re.Pattern[str], gate: frozenset[str] | None, english: bool, index: LiteralIndex | None
+) -> GatedPattern:
+    """The part that runs ``pattern``, its gate registered with the shared lookup."""
+    if gate is not None and index is not None:
+        index.add(gate, english)
+    return GatedPattern(pattern, gate, english, index if gate is not None else None)
+
+
+def _parts(node: dict[str, Any], index: LiteralIndex | None = None, gates: bool = True) -> tuple[GatedPattern, ...]:
+    """A group's patterns: those that ``runs_alone`` one by one, the rest of a language joined.
+
+    Every part is gated by the necessary literals of what it runs: its pattern's
+    (``literal_gate``), or for the alternation the union of its members' (a match of the
+    alternation is a match of one member), None when some member has none. ``gates`` False
+    keeps the same parts without gates, so every part runs: the reference the prefilter is
+    tested against.
+    """
     out = []
     for lang, compile_many in (("en", compile_en), ("zh", compile_zh)):
+        english = lang == "en"
         items = node.get(lang)
-        ungated = []
+        joined: list[str] = []
+        joined_gates: list[frozenset[str] | None] = []
         for p in [items] if isinstance(items, str) else list(items or ()):
             compiled = compile_many([p])
-            part = GatedPattern.of(compiled, lang == "en", index) if compiled is not None else None
-            if part is not None and part.gate is not None:
-                out.append(part)
-            elif part is not None:
-                ungated.append(p)
-        joined = compile_many(ungated)
-        if joined is not None:
-            out.append(GatedPattern(joined, None, lang == "en"))
+            if compiled is None:
+                continue
+            gate = literal_gate(compiled) if gates else None
+            if runs_alone(compiled):
+                out.append(_gated(compiled, gate, english, index))
+            else:
+                joined.append(p)
+                joined_gates.append(gate)
+        alternation = compile_many(joined)
+        if alternation is not None:
+            gate = None if any(g is None for g in joined_gates) else frozenset().union(*joined_gates)
+            out.append(_gated(alternation, gate, english, index))
     return tuple(out)
 
 
@@ -222,16 +236,39 @@ class PhraseGroup:
     unless_sentence: bool = False
     """``unless_near`` looks at the whole sentence, not just the clause (scam warnings name the
     impostor in one clause and the fraud in the next)."""
+    gates: tuple[frozenset[str] | None, frozenset[str] | None] = field(init=False, default=(None, None))
+    """Every gate literal of the Chinese and of the English parts (indexed by ``english``), or
+    None when some part of that language always runs: a reply with none of them can run no
+    part of that language, so most groups are passed over without looking at each part."""
+    index: LiteralIndex | None = field(init=False, default=None)
+    """The lookup the gated parts share (one per policy)."""
+
+    def __post_init__(self) -> None:
+        index = next((p.index for p in self.parts if p.index is not None), None)
+        object.__setattr__(self, "index", index)
+        gates = (_language_gate(self.parts, False, index), _language_gate(self.parts, True, index))
+        object.__setattr__(self, "gates", gates)
 
     def rule(self, jurisdiction: str) -> str:
         return self.rules.get(jurisdiction) or next(iter(self.rules.values()), "")
 
+    def _runs(self, doc: Doc, english: bool) -> bool:
+        """Whether some part of this language may match: the reply has the script and a gate literal."""
+        if not (doc.has_latin if english else doc.has_cjk):
+            return False
+        gate = self.gates[english]
+        if gate is None or self.index is None:
+            return gate is None
+        return not self.index.present(doc, english).isdisjoint(gate)
+
     def matches(self, doc: Doc) -> list[re.Match[str]]:
         """Every match of every pattern whose gate lets it run, leftmost first."""
+        latin, cjk = self._runs(doc, True), self._runs(doc, False)
+        if not (latin or cjk):
+            return []
         # ``GatedPattern.runs_on`` inlined: this loop runs for every part of every group on every
         # reply, and the per-part call and attribute lookups were a quarter of the check time.
         found: list[re.Match[str]] = []
-        latin, cjk = doc.has_latin, doc.has_cjk
         present: dict[bool, frozenset[str]] = {}
         for part in self.parts:
             english = part.english
@@ -255,6 +292,18 @@ class PhraseGroup:
         return found
 
 
+def _language_gate(parts: tuple[GatedPattern, ...], english: bool, index: LiteralIndex | None) -> frozenset[str] | None:
+    """The union of the gates of a group's parts of one language (empty: it has none).
+
+    None when one of them has no gate, or not ``index`` to look it up in: then the language
+    is not passed over and each part decides for itself.
+    """
+    mine = [p for p in parts if p.english == english]
+    if any(p.gate is None or p.index is not index for p in mine):
+        return None
+    return frozenset().union(*(p.gate for p in mine if p.gate is not None))
+
+
 def _rules(value: Any, fallback: RuleMap | None = None) -> RuleMap:
     if value is None:
         return dict(fallback or {})
@@ -263,7 +312,9 @@ def _rules(value: Any, fallback: RuleMap | None = None) -> RuleMap:
     return {str(k): str(v) for k, v in value.items()}
 
 
-def phrase_groups(doc: dict[str, Any], index: LiteralIndex | None = None) -> tuple[PhraseGroup, ...]:
+def phrase_groups(
+    doc: dict[str, Any], index: LiteralIndex | None = None, gates: bool = True
+) -> tuple[PhraseGroup, ...]:
     code = str(doc["code"])
     default = _rules(doc.get("rules"))
     groups = []
@@ -280,7 +331,7 @@ def phrase_groups(doc: dict[str, Any], index: LiteralIndex | None = None) -> tup
                 negatable=bool(g.get("negatable", True)),
                 unless=Lex(compile_en(unless), compile_zh(unless)) if unless else None,
                 requires_no_offer=g.get("requires_no_offer"),
-                parts=_parts(g, index),
+                parts=_parts(g, index, gates),
                 unless_sentence=g.get("unless_scope", "clause") == "sentence",
             )
         )
@@ -305,11 +356,14 @@ def negation_from(doc: dict[str, Any]) -> Negation:
 class GuardData:
     """Every detector file of one policy, parsed once."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, prefilter: bool = True) -> None:
         self.policy = policy
         self.negation = negation_from(self.doc("negation"))
         self.literals = LiteralIndex()
         """One literal lookup per reply shared by every phrase group of this policy."""
+        self.prefilter = prefilter
+        """False: the same phrase parts without their literal gates (every pattern runs), the
+        reference the prefilter is tested against."""
 
     def doc(self, name: str) -> dict[str, Any]:
         value = self.policy.doc(f"guard/{name}.yaml")
@@ -318,4 +372,4 @@ class GuardData:
         return value
 
     def groups(self, name: str) -> tuple[PhraseGroup, ...]:
-        return phrase_groups(self.doc(name), self.literals)
+        return phrase_groups(self.doc(name), self.literals, self.prefilter)

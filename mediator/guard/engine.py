@@ -23,9 +23,9 @@ REPAIRABLE_CODES = frozenset({"PII_LEAK", "MISSING_DISCLOSURE"})
 class GuardEngine:
     """Checks outgoing texts against one loaded policy."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Policy, prefilter: bool = True) -> None:
         self.policy = policy
-        self.data = GuardData(policy)
+        self.data = GuardData(policy, prefilter)
         self.messages = Messages(policy)
         self.detectors: list[Detector]
         self.state: StateDetector

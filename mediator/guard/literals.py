@@ -1,17 +1,23 @@
-"""Required literals of a regular expression: strings one of which every match must contain.
+"""Which phrase patterns of a group run on their own, and which share one alternation.
 
-The guard runs dozens of phrase alternations on every reply; most replies can match none of
-them. A substring test costs nanoseconds, a regex scan microseconds, so each phrase pattern is
-gated by the literals its pattern requires (computed here from the parsed pattern, never typed
-by hand, so the gate cannot drift from the patterns). A pattern without a fixed piece
-("\\w+ \\d+") yields ``None``: no gate, it always runs.
+A pattern run on its own contributes every one of its matches, and of matches that start at
+the same place the longest is reported; an alternation yields one match per place, that of its
+first alternative matching there, and none inside it. Which patterns run alone therefore
+decides which of two overlapping matches a finding quotes, so the rule is part of what the
+guard reports and is kept exactly as it was when it also chose the gates: a pattern runs alone
+when a small set of strings, one of which every match contains, can be read off its parsed form
+here (``required_literals``; ``mediator.guard.data.runs_alone`` applies the size limits).
+
+It no longer decides what is skipped: every part, alone or joined, is gated by the necessary
+literals of ``mediator.regex_prefilter``, the derivation the analyser uses too.
 """
 
 from __future__ import annotations
 
 import re._constants as c
-import re._parser as parser
 from typing import Any
+
+from mediator.regex_prefilter import parse
 
 Literals = frozenset[str]
 _MAX_SET = 64
@@ -88,6 +94,6 @@ def _sequence(items: Any, start: set[str] | None = None) -> Literals | None:
     return best
 
 
-def required_literals(pattern: str) -> Literals | None:
+def required_literals(pattern: str, flags: int = 0) -> Literals | None:
     """Strings one of which every match of ``pattern`` contains, or None when there are none."""
-    return _sequence(parser.parse(pattern))
+    return _sequence(parse(pattern, flags))  # the parse the prefilter of the same pattern reads too
