@@ -32,7 +32,7 @@ from mediator.plans import approved_offers
 from mediator.security import facts_match, prompt_canary
 from mediator.service import Service
 from mediator.store import repo
-from mediator.store.models import Account, Conversation, Message
+from mediator.store.models import Account, Conversation, IdempotencyRecord, Message
 from mediator.views import alert_view, borrower_message, staff_message
 
 log = logging.getLogger("mediator.turns")
@@ -168,11 +168,11 @@ def _request_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-async def _resume_or_replay(s: Any, conv: Conversation, account: Account, key: str, text: str) -> _Stored | None:
+async def _resume_or_replay(s: Any, conv: Conversation, account: Account, rec: IdempotencyRecord | None,
+                            text: str) -> _Stored | None:
     """None when the key is new. A retry of a completed turn raises _Replay; a retry of a turn
     whose message was stored but whose reply was not (a crash, a 503) resumes from the stored
     message, so nothing is stored twice and nothing is lost."""
-    rec = await repo.get_idempotency(s, conv.id, key)
     if rec is None:
         return None
     if rec.request_hash != _request_hash(text):
@@ -192,9 +192,9 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
     from mediator.agent import machine
 
     async with svc.db.transaction() as s:
-        conv, account = await repo.conversation_and_account(s, conversation_id, lock=True)
+        conv, account, record = await repo.conversation_for_turn(s, conversation_id, idem_key)
         if idem_key:
-            resumed = await _resume_or_replay(s, conv, account, idem_key, text)
+            resumed = await _resume_or_replay(s, conv, account, record, text)
             if resumed is not None:
                 return resumed
         if conv.status == "closed":
@@ -215,10 +215,10 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
                          {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
                           "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
                          actor="borrower", conversation_id=conv.id, owner=conv)
-        repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
-        await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
         if idem_key:
             await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
+        repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
+        await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
         return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
                        conv.status == "human", conv, account, history)
 
@@ -342,14 +342,12 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
                        state_changes: dict[str, Any], idem_key: str | None) -> tuple[dict[str, Any], list[Any]]:
     """Store what is sent; return the response and the live events to publish."""
     async with svc.db.transaction() as s:
-        conv = await repo.get_conversation(s, conversation_id, lock=True)
+        conv, record = await repo.conversation_with_key(s, conversation_id, idem_key)
         assert conv is not None
-        if idem_key:
-            done = await repo.get_idempotency(s, conv.id, idem_key)
-            if done is not None and done.response is not None:
-                # another attempt of this same turn (a client retry while this one was still
-                # drafting) stored its reply first: that reply stands, this draft is dropped
-                return done.response, []
+        if record is not None and record.response is not None:
+            # another attempt of this same turn (a client retry while this one was still
+            # drafting) stored its reply first: that reply stands, this draft is dropped
+            return record.response, []
         if conv.status == "human":
             # a human took over while the model was drafting: the draft is never sent
             await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
@@ -357,7 +355,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
                              conversation_id=conv.id)
             response = {"message": stored.message, "reply": None}
             if idem_key:
-                await repo.finish_idempotency(s, conv.id, idem_key, response)
+                await repo.finish_idempotency(s, conv.id, idem_key, response, record)
             return response, []
         for name, value in state_changes.items():
             if name != "status" and hasattr(conv, name):
@@ -388,7 +386,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
         response = {"message": stored.message,
                     "reply": {"id": msg.id, "text": msg.text, "action": verdict.action}}
         if idem_key:
-            await repo.finish_idempotency(s, conv.id, idem_key, response)
+            await repo.finish_idempotency(s, conv.id, idem_key, response, record)
         sent = borrower_message(msg)
         status = conv.status
         staff_view = staff_message(msg)

@@ -68,7 +68,7 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[str]) -> dict[str
             for line in LINES:
                 capturing["on"] = True
                 r = await c.post(f"/v1/conversations/{opened['conversation_id']}/messages", json={"text": line},
-                                 headers=auth)
+                                 headers={**auth, "Idempotency-Key": f"key-{uuid.uuid4().hex}"})
                 capturing["on"] = False
                 assert r.status_code == 201, r.text
         conv_id = opened["conversation_id"]
@@ -115,12 +115,18 @@ def test_postgresql_writes_a_turn_in_one_statement_per_transaction(stack: Stack,
     statements: list[str] = []
     asyncio.run(_chat(stack, tmp_path, statements))
     writes = [s for s in statements if not s.startswith("SELECT")]
-    standalone = [s for s in writes
-                  if s.startswith(("INSERT INTO messages", "INSERT INTO audit_events", "UPDATE conversations"))]
+    standalone = [s for s in writes if s.startswith(("INSERT INTO messages", "INSERT INTO audit_events",
+                                                     "UPDATE conversations", "INSERT INTO idempotency_keys",
+                                                     "UPDATE idempotency_keys"))]
     assert standalone == []
-    folded = [s for s in writes if s.startswith("WITH folded_message")]
-    # two transactions a turn, each one statement; the alert turn adds its alert and outbox rows
+    # two transactions a turn, each one statement that writes the message, its audit event,
+    # the conversation row and the Idempotency-Key record; the alert turn adds its own rows
+    folded = [s for s in writes if s.startswith("WITH p0 AS") and "INSERT INTO messages" in s]
     assert len(folded) == 2 * len(LINES)
     assert all("INSERT INTO audit_events" in s and "UPDATE conversations" in s for s in folded)
+    assert sum("INSERT INTO idempotency_keys" in s for s in writes) == len(LINES)
+    assert sum("UPDATE idempotency_keys" in s for s in folded) == len(LINES)
+    # reads: one query opens each transaction (conversation, account and key record together)
+    assert sum(s.startswith("SELECT") and "idempotency_keys" in s for s in statements) == 2 * len(LINES)
     alert_rows = [s for s in writes if s.startswith(("INSERT INTO alerts", "INSERT INTO outbox"))]
     assert alert_rows, "the complaint line should raise an alert in its own transaction"

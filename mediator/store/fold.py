@@ -1,38 +1,59 @@
 """One round trip for a turn's writes on PostgreSQL.
 
-Every turn transaction writes the same three rows: a message, its hash-chained audit event,
-and the conversation row (next sequence number, chain head, state, risk). The ORM sends
-those as three statements, one network round trip each, and the turn pays for two such
-transactions. PostgreSQL runs data-modifying statements inside ``WITH``, so this
-``before_flush`` hook sends them as one:
+Every turn transaction writes the same few rows: a message, its hash-chained audit event,
+the conversation row (next sequence number, chain head, state, risk) and, when the client
+sent an Idempotency-Key, that key's record. The ORM sends each as its own statement, one
+network round trip apiece, and a turn pays for two such transactions. PostgreSQL runs
+data-modifying statements inside ``WITH``, so this ``before_flush`` hook sends them as one:
 
-    WITH m AS (INSERT INTO messages …), a AS (INSERT INTO audit_events …)
+    WITH p0 AS (INSERT INTO messages …), p1 AS (INSERT INTO audit_events …), …
     UPDATE conversations SET … WHERE id = …
 
-and then tells the session those rows are written, so its own flush skips them. Only the
-first pending message and the first pending audit event are folded: any later ones (an alert
-raised in the same transaction) follow through the ORM in the order they were added, so
-audit ids keep the chain's order. Anything unusual (a conversation created in the same
+and then tells the session those rows are written, so its own flush skips them. At most one
+row per kind is folded: the first pending message, audit event and key record (any later
+ones, such as an alert raised in the same transaction, follow through the ORM in the order
+they were added, so audit ids keep the chain's order), and the conversation or key record
+when exactly one of its kind changed. Anything unusual (a conversation created in the same
 flush, a row relying on a column default) is left to the ORM untouched. SQLite cannot run
 ``INSERT`` inside ``WITH``; it keeps the ORM's flush, and the tests run both.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, bindparam, event, insert, inspect, update
+from sqlalchemy import JSON, Table, and_, bindparam, event, insert, inspect, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.sql.base import Executable
 
-from mediator.store.models import AuditEvent, Conversation, Message, utcnow
+from mediator.store.models import AuditEvent, Conversation, IdempotencyRecord, Message, utcnow
+
+INSERTED: tuple[type, ...] = (Message, AuditEvent, IdempotencyRecord)
+"""Kinds of new row folded (the first pending one of each)."""
+UPDATED: tuple[type, ...] = (Conversation, IdempotencyRecord)
+"""Kinds of changed row folded (when exactly one of the kind changed)."""
 
 
 def install(session_class: type[Session]) -> None:
     """Fold the flushes of sessions of ``session_class`` (give it a PostgreSQL-only class)."""
     event.listen(session_class, "before_flush", _fold)
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One row write of the folded statement."""
+
+    op: str  # "insert" | "update"
+    model: type
+    obj: Any
+    values: dict[str, Any]
+
+    @property
+    def shape(self) -> tuple[str, str, tuple[str, ...]]:
+        return (self.op, cast(Table, self.model.__table__).name, tuple(sorted(self.values)))
 
 
 def _insertable(obj: Any) -> dict[str, Any] | None:
@@ -50,86 +71,76 @@ def _insertable(obj: Any) -> dict[str, Any] | None:
     return values
 
 
-def _first(objs: Any, cls: type) -> tuple[Any, dict[str, Any]] | None:
-    pending = sorted((o for o in objs if isinstance(o, cls)), key=lambda o: inspect(o).insert_order)
+def _first_insert(new: list[Any], model: type, pending_conversations: set[str]) -> _Part | None:
+    pending = sorted((o for o in new if isinstance(o, model)), key=lambda o: inspect(o).insert_order)
     if not pending:
         return None
+    if model is Message and pending[0].conversation_id in pending_conversations:
+        return None  # its conversation is inserted by this flush: leave the order to the ORM
     values = _insertable(pending[0])
-    return (pending[0], values) if values is not None else None
+    return _Part("insert", model, pending[0], values) if values is not None else None
 
 
-def _conversation_changes(session: Session, pending_conversation_ids: set[str]) -> tuple[Any, dict[str, Any]] | None:
-    """The one modified conversation row and its changed columns (None: zero or several)."""
-    changed = [o for o in session.dirty if isinstance(o, Conversation)]
-    if len(changed) != 1 or changed[0].id in pending_conversation_ids:
+def _only_update(session: Session, model: type) -> _Part | None:
+    """The one changed (persistent) row of ``model`` and its changed columns, or None."""
+    changed = [o for o in session.dirty if isinstance(o, model)]
+    if len(changed) != 1:
         return None
-    conv = changed[0]
-    state = inspect(conv)
+    state = inspect(changed[0])
+    if not state.persistent:
+        return None
     values = {key: state.dict.get(key) for key in state.committed_state}
-    if not values:
+    if not values or any(pk.key in values for pk in cast(Table, model.__table__).primary_key.columns):
         return None
-    values["updated_at"] = utcnow()  # what the ORM's onupdate would have set
-    return conv, values
+    if model is Conversation:
+        values["updated_at"] = utcnow()  # what the ORM's onupdate would have set
+    return _Part("update", model, changed[0], values)
 
 
-_Shape = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_Shape = tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 @lru_cache(maxsize=256)
 def _statement(shape: _Shape) -> Executable:
-    """The folded statement for one combination of columns, built once: its values are bound
-    parameters, so SQLAlchemy compiles it once too (building statements around literal values
-    cost more than the round trips it saves)."""
-    message_cols, audit_cols, conversation_cols = shape
-
-    def binds(table: Table, prefix: str, cols: tuple[str, ...]) -> dict[str, Any]:
-        return {c: bindparam(f"{prefix}_{c}", type_=table.c[c].type) for c in cols}
-
-    messages, audits, conversations = Message.__table__, AuditEvent.__table__, Conversation.__table__
-    ctes = []
-    main: Any
-    if conversation_cols:
-        if message_cols:
-            ctes.append(insert(messages).values(binds(messages, "m", message_cols)).cte("folded_message"))
-        if audit_cols:
-            ctes.append(insert(audits).values(binds(audits, "a", audit_cols)).cte("folded_audit"))
-        main = (update(conversations).where(conversations.c.id == bindparam("c_key"))
-                .values(binds(conversations, "c", conversation_cols)))
-    elif audit_cols:
-        if message_cols:
-            ctes.append(insert(messages).values(binds(messages, "m", message_cols)).cte("folded_message"))
-        main = insert(audits).values(binds(audits, "a", audit_cols))
-    else:
-        main = insert(messages).values(binds(messages, "m", message_cols))
-    for cte in ctes:
-        main = main.add_cte(cte)
+    """The folded statement for one combination of rows and columns, built once: its values are
+    bound parameters (``p<i>_<column>``; keys ``p<i>_key_<column>``), so SQLAlchemy compiles it
+    once too (building statements around literal values cost more than the round trips saved)."""
+    tables = {t.name: t for t in (cast(Table, m.__table__) for m in (*INSERTED, *UPDATED))}
+    stmts: list[Any] = []
+    for i, (op, name, cols) in enumerate(shape):
+        table = tables[name]
+        values = {c: bindparam(f"p{i}_{c}", type_=table.c[c].type) for c in cols}
+        if op == "insert":
+            stmts.append(insert(table).values(values))
+        else:
+            keys = [pk == bindparam(f"p{i}_key_{pk.key}", type_=pk.type) for pk in table.primary_key.columns]
+            stmts.append(update(table).where(and_(*keys)).values(values))
+    main = stmts[-1]
+    for i, stmt in enumerate(stmts[:-1]):
+        main = main.add_cte(stmt.cte(f"p{i}"))
     return cast(Executable, main)
 
 
 def _fold(session: Session, _flush_context: Any, _instances: Any) -> None:
     new = list(session.new)
     pending_conversations = {o.id for o in new if isinstance(o, Conversation)}
-    message = _first(new, Message)
-    if message is not None and message[0].conversation_id in pending_conversations:
-        message = None  # its conversation is inserted by this flush: leave the order to the ORM
-    audit = _first(new, AuditEvent)
-    if message is None and audit is None:
+    parts = [p for p in (_first_insert(new, m, pending_conversations) for m in INSERTED) if p is not None]
+    if not parts:
         return
-    conversation = _conversation_changes(session, pending_conversations)
+    parts += [p for p in (_only_update(session, m) for m in UPDATED) if p is not None]
+    if len(parts) < 2:
+        return  # one statement either way: the ORM's own is as good
     params: dict[str, Any] = {}
-    shape: list[tuple[str, ...]] = []
-    for prefix, folded in (("m", message), ("a", audit), ("c", conversation)):
-        values = folded[1] if folded is not None else {}
-        cols = tuple(sorted(values))
-        shape.append(cols)
-        params.update({f"{prefix}_{c}": values[c] for c in cols})
-    if conversation is not None:
-        params["c_key"] = conversation[0].id
-    session.connection().execute(_statement((shape[0], shape[1], shape[2])), params)
-    for pending in (message, audit):
-        if pending is not None:
-            session.expunge(pending[0])
-    if conversation is not None:
-        conv, values = conversation
-        for key, value in values.items():
-            set_committed_value(conv, key, value)
+    for i, part in enumerate(parts):
+        params.update({f"p{i}_{c}": v for c, v in part.values.items()})
+        if part.op == "update":
+            state = inspect(part.obj)
+            for pk in cast(Table, part.model.__table__).primary_key.columns:
+                params[f"p{i}_key_{pk.key}"] = state.dict[pk.key]
+    session.connection().execute(_statement(tuple(p.shape for p in parts)), params)
+    for part in parts:
+        if part.op == "insert":
+            session.expunge(part.obj)
+        else:
+            for key, value in part.values.items():
+                set_committed_value(part.obj, key, value)

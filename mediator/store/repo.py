@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
@@ -114,14 +114,42 @@ async def get_conversation(session: AsyncSession, conversation_id: str, lock: bo
 async def conversation_and_account(session: AsyncSession, conversation_id: str,
                                    lock: bool = False) -> tuple[Conversation, Account]:
     """The conversation (row-locked when ``lock``) and its account in one query, or NotFound."""
-    stmt = (select(Conversation, Account).join(Account, Account.id == Conversation.account_id)
+    conv, account, _record = await conversation_for_turn(session, conversation_id, None, lock=lock)
+    return conv, account
+
+
+async def conversation_for_turn(session: AsyncSession, conversation_id: str, idempotency_key: str | None,
+                                lock: bool = True) -> tuple[Conversation, Account, IdempotencyRecord | None]:
+    """The conversation (row-locked), its account and the record of the request's
+    Idempotency-Key (None: no key, or a key not seen before), in one query, or NotFound."""
+    entities: list[Any] = [Conversation, Account]
+    if idempotency_key:
+        entities.append(IdempotencyRecord)
+    stmt = (select(*entities).join(Account, Account.id == Conversation.account_id)
             .where(Conversation.id == conversation_id))
+    if idempotency_key:
+        stmt = stmt.outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
+                                                      IdempotencyRecord.key == idempotency_key))
     if lock and _is_pg(session):
         stmt = stmt.with_for_update(of=Conversation)
     row = (await session.execute(stmt)).first()
     if row is None:
         raise NotFound("conversation not found")
-    return row[0], row[1]
+    return row[0], row[1], (row[2] if idempotency_key else None)
+
+
+async def conversation_with_key(session: AsyncSession, conversation_id: str,
+                                idempotency_key: str | None) -> tuple[Conversation | None, IdempotencyRecord | None]:
+    """The conversation, row-locked, and its Idempotency-Key record (if any), in one query."""
+    if not idempotency_key:
+        return await get_conversation(session, conversation_id, lock=True), None
+    stmt = (select(Conversation, IdempotencyRecord).where(Conversation.id == conversation_id)
+            .outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
+                                               IdempotencyRecord.key == idempotency_key)))
+    if _is_pg(session):
+        stmt = stmt.with_for_update(of=Conversation)
+    row = (await session.execute(stmt)).first()
+    return (row[0], row[1]) if row is not None else (None, None)
 
 
 def load_state(conv: Conversation, account: Account) -> ConversationState:
@@ -304,12 +332,19 @@ async def get_idempotency(session: AsyncSession, conversation_id: str, key: str)
 
 async def start_idempotency(session: AsyncSession, conversation_id: str, key: str, request_hash: str,
                             message_id: str) -> IdempotencyRecord:
-    rec = IdempotencyRecord(conversation_id=conversation_id, key=key, request_hash=request_hash, message_id=message_id)
+    rec = IdempotencyRecord(conversation_id=conversation_id, key=key, request_hash=request_hash, message_id=message_id,
+                            created_at=utcnow())
     session.add(rec)
     return rec
 
 
-async def finish_idempotency(session: AsyncSession, conversation_id: str, key: str, response: dict[str, Any]) -> None:
+async def finish_idempotency(session: AsyncSession, conversation_id: str, key: str, response: dict[str, Any],
+                             record: IdempotencyRecord | None = None) -> None:
+    """Store the response a retry of this key gets. Given the loaded ``record``, the change is
+    written with the transaction's other writes instead of as a statement of its own."""
+    if record is not None:
+        record.response = json.loads(json.dumps(response, default=str))
+        return
     await session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.conversation_id == conversation_id, IdempotencyRecord.key == key)
