@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         b.add_argument("file", nargs="?", default=None)
         b.add_argument("--rounds", type=int, default=20)
     bt = be.add_parser("turn", help="the service's own overhead per turn")
-    bt.add_argument("--turns", type=int, default=400)
+    bt.add_argument("--turns", type=int, default=1000, help="measured turns per run")
     bt.add_argument("--concurrency", type=int, nargs="*", default=[1, 50])
     bt.add_argument("--think-ms", type=float, default=2000.0,
                     help="mean pause between one borrower's messages in the paced runs")
@@ -62,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--redis-url", default=None)
     bt.add_argument("--model-latency-ms", type=float, default=None,
                     help="also measure the agent path against a stub model answering after this delay")
+    bt.add_argument("--workers", type=int, nargs="*", default=[1, 2],
+                    help="uvicorn workers of the served runs (PostgreSQL; SQLite runs one process)")
+    bt.add_argument("--in-process", action="store_true",
+                    help="call the ASGI app directly instead of serving it over HTTP")
     bl = be.add_parser("load", help="drive a running server with concurrent simulated borrowers")
     bl.add_argument("--url", default=None, help="a running server (default: start one)")
     bl.add_argument("--borrowers", type=int, default=200)

@@ -74,6 +74,29 @@ async def test_redis_live_events_cross_instances(redis_url: str) -> None:
         await b.close()
 
 
+async def test_redis_publish_many_arrives_in_order_on_each_channel(redis_url: str) -> None:
+    """Several events to a channel travel as one message; the other instance gets each event,
+    in the order published, and each channel only its own."""
+    from mediator.bus.redis_bus import RedisBus
+
+    a, b = RedisBus(redis_url), RedisBus(redis_url)
+    await a.start()
+    await b.start()
+    try:
+        async with b.subscribe("conv:y") as borrower, b.subscribe("staff:conv:y") as staff:
+            await asyncio.sleep(0.2)
+            await a.publish_many([("conv:y", {"n": 1}), ("staff:conv:y", {"n": "s1"}), ("conv:y", {"n": 2}),
+                                  ("staff:conv:y", {"n": "s2"}), ("conv:y", {"n": 3})])
+            got = [await asyncio.wait_for(borrower.__anext__(), 3) for _ in range(3)]
+            assert got == [{"n": 1}, {"n": 2}, {"n": 3}]
+            assert [await asyncio.wait_for(staff.__anext__(), 3) for _ in range(2)] == [{"n": "s1"}, {"n": "s2"}]
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(borrower.__anext__(), 0.3)
+    finally:
+        await a.close()
+        await b.close()
+
+
 async def test_redis_alerts_consumed_once_across_consumers_and_retried(redis_url: str) -> None:
     from mediator.bus.redis_bus import RedisBus
 

@@ -229,21 +229,26 @@ class ServeProcess:
     """``mediator serve --workers N`` as a child process in its own session (so it and its
     workers are stopped together), with its output in a log file."""
 
-    def __init__(self, env: dict[str, str], workers: int, workdir: Path, name: str = "serve") -> None:
+    def __init__(self, env: dict[str, str], workers: int, workdir: Path, name: str = "serve",
+                 app_factory: str | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env, self.workers, self.workdir, self.name = env, workers, workdir, name
+        self.app_factory = app_factory
+        """Serve this ``module:factory`` with uvicorn instead of ``mediator serve`` (whose
+        migration before the workers start is then the caller's to run)."""
         self.log_path = workdir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout_s: float = 60.0) -> None:
         env = {**os.environ, **self.env}
         env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
+        where = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
+        argv = ([sys.executable, "-m", "mediator", "serve", *where] if self.app_factory is None else
+                [sys.executable, "-m", "uvicorn", self.app_factory, "--factory", "--log-level", "warning", *where])
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "mediator", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--workers", str(self.workers)],
-                env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(argv, env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
         self.wait_healthy(timeout_s)
 
     def wait_healthy(self, timeout_s: float = 60.0) -> None:

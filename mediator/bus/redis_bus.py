@@ -74,11 +74,16 @@ class RedisBus(Bus):
 
     async def publish_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
         """One pipelined round trip for a turn's events to several channels (borrower, staff,
-        queue) instead of one each: a turn publishes a dozen events."""
-        pipe = self.redis.pipeline(transaction=False)
+        queue) instead of one each, and one message per channel carrying that channel's events
+        in order (``es``): a turn publishes a dozen events to three channels."""
+        by_channel: dict[str, list[dict[str, Any]]] = {}
         for channel, event in items:
             self.fanout.deliver(channel, event)
-            pipe.publish(_PREFIX + channel, json.dumps({"o": self.instance, "e": event}, default=str))
+            by_channel.setdefault(channel, []).append(event)
+        pipe = self.redis.pipeline(transaction=False)
+        for channel, events in by_channel.items():
+            body = {"o": self.instance, "e": events[0]} if len(events) == 1 else {"o": self.instance, "es": events}
+            pipe.publish(_PREFIX + channel, json.dumps(body, default=str))
         try:
             await pipe.execute()
         except (RedisError, OSError) as exc:
@@ -127,9 +132,11 @@ class RedisBus(Bus):
                 envelope = json.loads(msg["data"])
             except (TypeError, ValueError):
                 continue
-            if envelope.get("o") == self.instance:
+            if not isinstance(envelope, dict) or envelope.get("o") == self.instance:
                 continue
-            self.fanout.deliver(msg["channel"][len(_PREFIX) :], envelope.get("e", {}))
+            channel = msg["channel"][len(_PREFIX) :]
+            for event in envelope.get("es") or [envelope.get("e", {})]:
+                self.fanout.deliver(channel, event)
 
     async def _resubscribe(self) -> None:
         async with self._lock:

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
@@ -56,18 +57,37 @@ def _sqlite_pragmas_and_begin(engine: AsyncEngine, begin: str) -> None:
         conn.exec_driver_sql(begin)
 
 
+_JSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+                 | orjson.OPT_PASSTHROUGH_SUBCLASS)
+
+
+def json_dumps(value: Any) -> str:
+    """JSON columns are written with orjson: several times faster than ``json`` on the
+    verdicts, analyses and audit data every turn stores. Anything orjson would render its own
+    way (dates, dataclasses, Decimals) goes through ``str`` as ``json.dumps(default=str)``
+    does, so what is stored means the same either way."""
+    return orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` as the JSON a column will hold and give back (tuples as lists, dates as text)."""
+    return orjson.loads(json_dumps(value))
+
+
 def make_engine(url: str, readonly: bool = False) -> AsyncEngine:
     url = normalise_url(url)
     if is_sqlite(url):
         db_path = make_url(url).database
         if db_path and db_path != ":memory:":
             Path(db_path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        engine = create_async_engine(url, connect_args={"timeout": 30}, json_serializer=json_dumps,
+                                     json_deserializer=orjson.loads)
         _sqlite_pragmas_and_begin(engine, "BEGIN" if readonly else "BEGIN IMMEDIATE")
         return engine
     # LIFO: the same few warm connections serve a steady load and the rest go idle, instead of
     # every connection (and its PostgreSQL backend) taking turns
-    engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_timeout=10, pool_use_lifo=True)
+    engine = create_async_engine(url, pool_size=20, max_overflow=20, pool_timeout=10, pool_use_lifo=True,
+                                 json_serializer=json_dumps, json_deserializer=orjson.loads)
     _ping_when_idle(engine)
     return engine
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
 from mediator.errors import NotFound
+from mediator.store.db import plain_json
 from mediator.store.models import (
     Account,
     Alert,
@@ -289,7 +290,7 @@ async def audit(session: AsyncSession, stream: str, kind: str, data: dict[str, A
             )
         ).scalar_one_or_none() or GENESIS
     now = utcnow()
-    data = json.loads(json.dumps(data, default=str))
+    data = plain_json(data)
     ev = AuditEvent(stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
                     prev_hash=prev, created_at=now,
                     hash=_event_digest(prev, stream, kind, actor, conversation_id, data, now))
@@ -343,12 +344,12 @@ async def finish_idempotency(session: AsyncSession, conversation_id: str, key: s
     """Store the response a retry of this key gets. Given the loaded ``record``, the change is
     written with the transaction's other writes instead of as a statement of its own."""
     if record is not None:
-        record.response = json.loads(json.dumps(response, default=str))
+        record.response = plain_json(response)
         return
     await session.execute(
         update(IdempotencyRecord)
         .where(IdempotencyRecord.conversation_id == conversation_id, IdempotencyRecord.key == key)
-        .values(response=json.loads(json.dumps(response, default=str)))
+        .values(response=plain_json(response))
     )
 
 
@@ -391,7 +392,7 @@ async def get_alert(session: AsyncSession, alert_id: str) -> Alert | None:
 
 
 async def add_outbox(session: AsyncSession, topic: str, payload: dict[str, Any]) -> OutboxEntry:
-    entry = OutboxEntry(topic=topic, payload=json.loads(json.dumps(payload, default=str)))
+    entry = OutboxEntry(topic=topic, payload=plain_json(payload))
     session.add(entry)
     await session.flush()
     return entry
