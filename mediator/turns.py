@@ -192,9 +192,10 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
     from mediator.agent import machine
 
     async with svc.db.transaction() as s:
-        conv, account, record = await repo.conversation_for_turn(s, conversation_id, idem_key)
+        rows = await repo.conversation_for_turn(s, conversation_id, idem_key, history=HISTORY_LIMIT)
+        conv, account = rows.conversation, rows.account
         if idem_key:
-            resumed = await _resume_or_replay(s, conv, account, record, text)
+            resumed = await _resume_or_replay(s, conv, account, rows.idempotency, text)
             if resumed is not None:
                 return resumed
         if conv.status == "closed":
@@ -202,8 +203,12 @@ async def _store_borrower_message(svc: Service, conversation_id: str, text: str,
         if account.erased_at is not None:
             raise NotFound("the account behind this conversation no longer exists")
         # read before anything is written, so no flush precedes them: what came before this
-        # message, and the risk window (a query only for a row older than the window)
-        history = await load_history(s, conv.id, conv.next_seq)
+        # message (PostgreSQL: read with the conversation), and the risk window (a query only
+        # for a row older than the window)
+        if rows.history is not None:
+            history = tuple(HistoryItem(role, text) for role, text in rows.history)
+        else:
+            history = await load_history(s, conv.id, conv.next_seq)
         await repo.risk_window(s, conv)
         analysis = analyze_message(text, account.language)
         state_before = repo.load_state(conv, account)

@@ -130,3 +130,41 @@ def test_postgresql_writes_a_turn_in_one_statement_per_transaction(stack: Stack,
     assert sum(s.startswith("SELECT") and "idempotency_keys" in s for s in statements) == 2 * len(LINES)
     alert_rows = [s for s in writes if s.startswith(("INSERT INTO alerts", "INSERT INTO outbox"))]
     assert alert_rows, "the complaint line should raise an alert in its own transaction"
+
+
+@pytest.mark.parametrize("stack", ["embedded", "services"], indirect=True)
+def test_history_read_with_the_conversation_is_the_history_query(stack: Stack, tmp_path: Path) -> None:
+    """On PostgreSQL the turn's first query also carries the last 40 messages (one round trip);
+    they must be exactly what the separate history query returns, in order, texts intact."""
+    from decimal import Decimal
+
+    from mediator.service import Service
+    from mediator.store import repo
+    from mediator.store.models import Account
+
+    async def go() -> tuple[Any, list[tuple[str, str]]]:
+        svc = Service(make_settings(stack, tmp_path), backend=Polite())
+        await svc.db.migrate()
+        try:
+            async with svc.db.transaction() as s:
+                account = Account(id=f"hist-{uuid.uuid4().hex[:6]}", creditor="Acme Bank", balance=Decimal("10.00"),
+                                  currency="USD", days_past_due=3, jurisdiction="US", language="en", verification={})
+                s.add(account)
+                await s.flush()
+                conv = await repo.create_conversation(s, account, True)
+                for i in range(45):
+                    await repo.append_message(s, conv, "borrower" if i % 2 == 0 else "mediator",
+                                              f"line {i}: it's \"quoted\", 还款 {{braces}} \\ back")
+            async with svc.db.transaction() as s:
+                rows = await repo.conversation_for_turn(s, conv.id, None, history=40)
+                expected = await repo.message_history(s, conv.id, rows.conversation.next_seq, 40)
+            return rows.history, expected
+        finally:
+            await svc.db.dispose()
+
+    history, expected = asyncio.run(go())
+    assert len(expected) == 40 and expected[0][1].startswith("line 5:") and expected[-1][1].startswith("line 44:")
+    if stack.name == "services":
+        assert history == expected
+    else:
+        assert history is None  # SQLite reads it with its own (in-process) query

@@ -8,11 +8,12 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, select, update
+from sqlalchemy import JSON, and_, case, func, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
@@ -115,18 +116,45 @@ async def get_conversation(session: AsyncSession, conversation_id: str, lock: bo
 async def conversation_and_account(session: AsyncSession, conversation_id: str,
                                    lock: bool = False) -> tuple[Conversation, Account]:
     """The conversation (row-locked when ``lock``) and its account in one query, or NotFound."""
-    conv, account, _record = await conversation_for_turn(session, conversation_id, None, lock=lock)
-    return conv, account
+    rows = await conversation_for_turn(session, conversation_id, None, lock=lock)
+    return rows.conversation, rows.account
+
+
+@dataclass
+class TurnRows:
+    """What a borrower turn reads before it writes, in one query."""
+
+    conversation: Conversation
+    account: Account
+    idempotency: IdempotencyRecord | None
+    """The record of the request's Idempotency-Key (None: no key, or one not seen before)."""
+    history: list[tuple[str, str]] | None
+    """``(role, text)`` of the messages before the next one, oldest first; None where the query
+    could not carry them (SQLite: read them with ``message_history``)."""
+
+
+def _history_column(limit: int) -> Any:
+    """PostgreSQL: the conversation's last ``limit`` messages as one JSON array column."""
+    from sqlalchemy.dialects.postgresql import aggregate_order_by
+
+    t = Message.__table__
+    agg = func.json_agg(aggregate_order_by(func.json_build_array(t.c.role, t.c.text), t.c.seq))
+    sub = (select(agg).where(t.c.conversation_id == Conversation.id, t.c.seq >= Conversation.next_seq - limit)
+           .correlate(Conversation).scalar_subquery())
+    return type_coerce(sub, JSON)
 
 
 async def conversation_for_turn(session: AsyncSession, conversation_id: str, idempotency_key: str | None,
-                                lock: bool = True) -> tuple[Conversation, Account, IdempotencyRecord | None]:
-    """The conversation (row-locked), its account and the record of the request's
-    Idempotency-Key (None: no key, or a key not seen before), in one query, or NotFound."""
-    entities: list[Any] = [Conversation, Account]
+                                lock: bool = True, history: int = 0) -> TurnRows:
+    """The conversation (row-locked), its account, the Idempotency-Key's record and, on
+    PostgreSQL, the last ``history`` messages, in one query (one round trip), or NotFound."""
+    with_history = history > 0 and _is_pg(session)
+    columns: list[Any] = [Conversation, Account]
     if idempotency_key:
-        entities.append(IdempotencyRecord)
-    stmt = (select(*entities).join(Account, Account.id == Conversation.account_id)
+        columns.append(IdempotencyRecord)
+    if with_history:
+        columns.append(_history_column(history))
+    stmt = (select(*columns).join(Account, Account.id == Conversation.account_id)
             .where(Conversation.id == conversation_id))
     if idempotency_key:
         stmt = stmt.outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
@@ -136,7 +164,8 @@ async def conversation_for_turn(session: AsyncSession, conversation_id: str, ide
     row = (await session.execute(stmt)).first()
     if row is None:
         raise NotFound("conversation not found")
-    return row[0], row[1], (row[2] if idempotency_key else None)
+    past = [(str(role), str(text)) for role, text in (row[-1] or [])] if with_history else None
+    return TurnRows(row[0], row[1], row[2] if idempotency_key else None, past)
 
 
 async def conversation_with_key(session: AsyncSession, conversation_id: str,
