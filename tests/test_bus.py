@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
+from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 
@@ -54,47 +57,46 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-async def test_redis_live_events_cross_instances(redis_url: str) -> None:
+@contextlib.asynccontextmanager
+async def two_instances(redis_url: str) -> AsyncIterator[tuple[Any, Any]]:
+    """Two Redis buses, as two service instances have."""
     from mediator.bus.redis_bus import RedisBus
 
     a, b = RedisBus(redis_url), RedisBus(redis_url)
     await a.start()
     await b.start()
     try:
-        async with b.subscribe("conv:x") as events_b, a.subscribe("conv:x") as events_a:
-            await asyncio.sleep(0.2)
-            await a.publish("conv:x", {"hello": 1})
-            assert await asyncio.wait_for(events_b.__anext__(), 3) == {"hello": 1}
-            # the publishing instance's own subscribers get it once (directly, not echoed back)
-            assert await asyncio.wait_for(events_a.__anext__(), 3) == {"hello": 1}
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(events_a.__anext__(), 0.5)
+        yield a, b
     finally:
         await a.close()
         await b.close()
+
+
+async def test_redis_live_events_cross_instances(redis_url: str) -> None:
+    async with (two_instances(redis_url) as (a, b), b.subscribe("conv:x") as events_b,
+                a.subscribe("conv:x") as events_a):
+        await asyncio.sleep(0.2)
+        await a.publish("conv:x", {"hello": 1})
+        assert await asyncio.wait_for(events_b.__anext__(), 3) == {"hello": 1}
+        # the publishing instance's own subscribers get it once (directly, not echoed back)
+        assert await asyncio.wait_for(events_a.__anext__(), 3) == {"hello": 1}
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(events_a.__anext__(), 0.5)
 
 
 async def test_redis_publish_many_arrives_in_order_on_each_channel(redis_url: str) -> None:
     """Several events to a channel travel as one message; the other instance gets each event,
     in the order published, and each channel only its own."""
-    from mediator.bus.redis_bus import RedisBus
-
-    a, b = RedisBus(redis_url), RedisBus(redis_url)
-    await a.start()
-    await b.start()
-    try:
-        async with b.subscribe("conv:y") as borrower, b.subscribe("staff:conv:y") as staff:
-            await asyncio.sleep(0.2)
-            await a.publish_many([("conv:y", {"n": 1}), ("staff:conv:y", {"n": "s1"}), ("conv:y", {"n": 2}),
-                                  ("staff:conv:y", {"n": "s2"}), ("conv:y", {"n": 3})])
-            got = [await asyncio.wait_for(borrower.__anext__(), 3) for _ in range(3)]
-            assert got == [{"n": 1}, {"n": 2}, {"n": 3}]
-            assert [await asyncio.wait_for(staff.__anext__(), 3) for _ in range(2)] == [{"n": "s1"}, {"n": "s2"}]
-            with pytest.raises(TimeoutError):
-                await asyncio.wait_for(borrower.__anext__(), 0.3)
-    finally:
-        await a.close()
-        await b.close()
+    async with (two_instances(redis_url) as (a, b), b.subscribe("conv:y") as borrower,
+                b.subscribe("staff:conv:y") as staff):
+        await asyncio.sleep(0.2)
+        await a.publish_many([("conv:y", {"n": 1}), ("staff:conv:y", {"n": "s1"}), ("conv:y", {"n": 2}),
+                              ("staff:conv:y", {"n": "s2"}), ("conv:y", {"n": 3})])
+        got = [await asyncio.wait_for(borrower.__anext__(), 3) for _ in range(3)]
+        assert got == [{"n": 1}, {"n": 2}, {"n": 3}]
+        assert [await asyncio.wait_for(staff.__anext__(), 3) for _ in range(2)] == [{"n": "s1"}, {"n": "s2"}]
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(borrower.__anext__(), 0.3)
 
 
 async def test_redis_alerts_consumed_once_across_consumers_and_retried(redis_url: str) -> None:
