@@ -133,14 +133,19 @@ class Completion:
     seconds: float
 
 
-def _by_text(completions: list[Completion]) -> dict[str, float]:
-    out: dict[str, float] = defaultdict(float)
-    for c in completions:
-        out[c.borrower_text] += c.seconds
-    return out
+class _Timed:
+    """What a bench reads of a stub model: its completions, and model time by borrower text."""
+
+    completions: list[Completion]
+
+    def model_seconds_by_text(self) -> dict[str, float]:
+        out: dict[str, float] = defaultdict(float)
+        for c in self.completions:
+            out[c.borrower_text] += c.seconds
+        return out
 
 
-class TimedStub:
+class TimedStub(_Timed):
     """The project's stub model (``mediator.devtools.stub_openai``) in a background thread of
     this process, which the tests steer (``control``: scripted errors, stalls, latency). Every
     completion is timed and keyed by the borrower text it answers."""
@@ -179,11 +184,8 @@ class TimedStub:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def model_seconds_by_text(self) -> dict[str, float]:
-        return _by_text(self.completions)
 
-
-class StubProcess:
+class StubProcess(_Timed):
     """The same timed stub in a process of its own, for the bench: in a thread it would share
     the load driver's interpreter lock, and its work would delay the driver's clock readings
     and count as the service's overhead. Its timings are read over HTTP at the end."""
@@ -220,9 +222,6 @@ class StubProcess:
             body = httpx.get(self.url.removesuffix("/v1") + "/timings", timeout=30).json()
             self._completions = [Completion(str(t), float(sec)) for t, sec in body["completions"]]
         return self._completions
-
-    def model_seconds_by_text(self) -> dict[str, float]:
-        return _by_text(self.completions)
 
 
 class ServeProcess:
@@ -334,7 +333,7 @@ class LocalStack:
     database: PgDatabase
     redis_url: str
     redis: RedisServer | None
-    stub: Any  # TimedStub (steerable by tests) or StubProcess (the bench)
+    stub: Any  # TimedStub (steerable by tests) or StubProcess (the bench); both _Timed
     servers: list[ServeProcess]
     workdir: Path
     integration_key: str = INTEGRATION_KEY
@@ -820,7 +819,7 @@ class Figures:
     server_cpu_ms: float | None = None  # server CPU per timed turn (workers + supervisor)
 
 
-def figures(result: LoadResult, stub: TimedStub | StubProcess | None) -> Figures:
+def figures(result: LoadResult, stub: _Timed | None) -> Figures:
     done = [t for t in result.turns if t.outcome == "ok" and not t.warmup]
     lat = [(t.ended - t.started) * 1000 for t in done]
     overhead = model_mean = completions = None

@@ -195,24 +195,23 @@ BENCH_KEY = "bench"
 BENCH_SECRET = "bench-secret-" + "x" * 32
 
 
-def _settings(db_url: str, redis_url: str | None, state_dir: str, **extra: Any) -> Any:
-    from mediator.settings import Settings
-
-    values: dict[str, Any] = dict(DATABASE_URL=db_url, REDIS_URL=redis_url, MEDIATOR_INTEGRATION_KEY=BENCH_KEY,
-                                  MEDIATOR_SECRET_KEY=BENCH_SECRET, MEDIATOR_STATE_DIR=state_dir,
-                                  OPENAI_BASE_URL=None, OPENAI_API_KEY=None, MEDIATOR_RATE_LIMIT=0,
-                                  MEDIATOR_RATE_LIMIT_IP=0)
-    values.update(extra)
-    return Settings(_env_file=None, **values)
-
-
 def _served_env(db_url: str, redis_url: str | None, state_dir: str) -> dict[str, str]:
+    """The bench's configuration, as the environment of a served process."""
     env = {"DATABASE_URL": db_url, "MEDIATOR_INTEGRATION_KEY": BENCH_KEY, "MEDIATOR_SECRET_KEY": BENCH_SECRET,
            "MEDIATOR_STATE_DIR": state_dir, "MEDIATOR_RATE_LIMIT": "0", "MEDIATOR_RATE_LIMIT_IP": "0",
            "MEDIATOR_SEED_DEMO": "false", "LITELLM_LOCAL_MODEL_COST_MAP": "True", "GUARDRAILS_RUN_SYNC": "true"}
     if redis_url:
         env["REDIS_URL"] = redis_url
     return env
+
+
+def _settings(db_url: str, redis_url: str | None, state_dir: str, **extra: Any) -> Any:
+    """The same configuration for an in-process run (no model unless ``extra`` names one)."""
+    from mediator.settings import Settings
+
+    values: dict[str, Any] = {**_served_env(db_url, redis_url, state_dir), "OPENAI_BASE_URL": None,
+                              "OPENAI_API_KEY": None, **extra}
+    return Settings(_env_file=None, **values)
 
 
 def _pacings(conc: int, think_ms: float) -> list[float]:

@@ -156,12 +156,7 @@ async def conversation_for_turn(session: AsyncSession, conversation_id: str, ide
         columns.append(_history_column(history))
     stmt = (select(*columns).join(Account, Account.id == Conversation.account_id)
             .where(Conversation.id == conversation_id))
-    if idempotency_key:
-        stmt = stmt.outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
-                                                      IdempotencyRecord.key == idempotency_key))
-    if lock and _is_pg(session):
-        stmt = stmt.with_for_update(of=Conversation)
-    row = (await session.execute(stmt)).first()
+    row = (await session.execute(_with_key(session, stmt, idempotency_key, lock))).first()
     if row is None:
         raise NotFound("conversation not found")
     past = [(str(role), str(text)) for role, text in (row[-1] or [])] if with_history else None
@@ -171,15 +166,23 @@ async def conversation_for_turn(session: AsyncSession, conversation_id: str, ide
 async def conversation_with_key(session: AsyncSession, conversation_id: str,
                                 idempotency_key: str | None) -> tuple[Conversation | None, IdempotencyRecord | None]:
     """The conversation, row-locked, and its Idempotency-Key record (if any), in one query."""
-    if not idempotency_key:
-        return await get_conversation(session, conversation_id, lock=True), None
-    stmt = (select(Conversation, IdempotencyRecord).where(Conversation.id == conversation_id)
-            .outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
-                                               IdempotencyRecord.key == idempotency_key)))
-    if _is_pg(session):
-        stmt = stmt.with_for_update(of=Conversation)
+    columns: list[Any] = [Conversation, IdempotencyRecord] if idempotency_key else [Conversation]
+    stmt = _with_key(session, select(*columns).where(Conversation.id == conversation_id), idempotency_key, True)
     row = (await session.execute(stmt)).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+    if row is None:
+        return None, None
+    return row[0], (row[1] if idempotency_key else None)
+
+
+def _with_key(session: AsyncSession, stmt: Any, idempotency_key: str | None, lock: bool) -> Any:
+    """``stmt`` over conversations, joined to the Idempotency-Key's record (when there is a key)
+    and locking the conversation row (when asked, on PostgreSQL)."""
+    if idempotency_key:
+        stmt = stmt.outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
+                                                      IdempotencyRecord.key == idempotency_key))
+    if lock and _is_pg(session):
+        stmt = stmt.with_for_update(of=Conversation)
+    return stmt
 
 
 def load_state(conv: Conversation, account: Account) -> ConversationState:
