@@ -80,6 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--workers", type=int, default=1)
     sv.add_argument("--demo", action="store_true", help="load demo accounts and staff on start")
+    sv.add_argument("--app", default="mediator.api.app:app_factory", help=argparse.SUPPRESS)  # the benches' app
 
     sd = sub.add_parser("seed", help="load demo accounts and staff users")
     sd.add_argument("--print-tokens", action="store_true")

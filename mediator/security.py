@@ -93,13 +93,27 @@ def issue_staff_token(keys: Keys, username: str, role: str) -> str:
     return jwt.encode(claims, keys.secret, algorithm=_ALGO)
 
 
+_VERIFIED: dict[tuple[bytes, str], dict[str, object]] = {}
+"""Tokens whose signature checked out, by (secret, token): a borrower sends every message of a
+conversation with the same token, and decoding it again each time cost more than the rest of
+the auth. Expiry is checked again at every use; a changed secret misses the cache."""
+_VERIFIED_MAX = 4096
+
+
 def read_token(keys: Keys, token: str, typ: str) -> dict[str, object]:
-    try:
-        claims = jwt.decode(token, keys.secret, algorithms=[_ALGO], options={"require": ["exp", "sub"]})
-    except jwt.ExpiredSignatureError as exc:
-        raise AuthError("token expired") from exc
-    except jwt.PyJWTError as exc:
-        raise AuthError("invalid token") from exc
+    claims = _VERIFIED.get((keys.secret, token))
+    if claims is None:
+        try:
+            claims = jwt.decode(token, keys.secret, algorithms=[_ALGO], options={"require": ["exp", "sub"]})
+        except jwt.ExpiredSignatureError as exc:
+            raise AuthError("token expired") from exc
+        except jwt.PyJWTError as exc:
+            raise AuthError("invalid token") from exc
+        if len(_VERIFIED) >= _VERIFIED_MAX:
+            del _VERIFIED[next(iter(_VERIFIED))]  # the oldest entry
+        _VERIFIED[(keys.secret, token)] = claims
+    elif float(claims["exp"]) <= datetime.now(UTC).timestamp():  # type: ignore[arg-type]
+        raise AuthError("token expired")
     if claims.get("typ") != typ:
         raise AuthError("wrong kind of token")
     return claims

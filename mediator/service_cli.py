@@ -9,8 +9,6 @@ import sys
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     if args.demo:
         os.environ["MEDIATOR_SEED_DEMO"] = "true"
     from mediator.settings import get_settings
@@ -31,9 +29,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo:
         print(f"mediator: demo chat at http://{args.host}:{args.port}/demo ; staff: mediator/mediator-demo, "
               "supervisor/supervisor-demo", file=sys.stderr, flush=True)
-    uvicorn.run("mediator.api.app:app_factory", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="warning", timeout_graceful_shutdown=15)
-    return 0
+    from mediator.api.workers import serve
+
+    return serve(args.app, args.host, args.port, args.workers, log_level="warning", timeout_graceful_shutdown=15)
 
 
 def _service() -> object:

@@ -18,7 +18,7 @@ import logging
 import time
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import event
 
@@ -32,6 +32,7 @@ from mediator.plans import approved_offers
 from mediator.security import facts_match, prompt_canary
 from mediator.service import Service
 from mediator.store import repo
+from mediator.store.lean import NeedsOrm
 from mediator.store.models import Account, Conversation, IdempotencyRecord, Message
 from mediator.views import alert_view, borrower_message, staff_message
 
@@ -188,44 +189,62 @@ async def _resume_or_replay(s: Any, conv: Conversation, account: Account, rec: I
                    state, copy.copy(state), conv.status == "human", conv, account, history)
 
 
+async def _in_transaction(svc: Service, stage: Any, *args: Any) -> Any:
+    """Run a turn stage in one transaction: a lean one where the store has it (PostgreSQL; see
+    ``store.lean``), else, or when the stage needs more than the lean session does (an alert,
+    a resumed key), an ORM one. A lean attempt that gives up has written nothing."""
+    if svc.db.lean:
+        try:
+            async with svc.db.lean_transaction() as s:
+                return await stage(svc, s, *args)
+        except NeedsOrm:
+            pass
+    async with svc.db.transaction() as s:
+        return await stage(svc, s, *args)
+
+
 async def _store_borrower_message(svc: Service, conversation_id: str, text: str, idem_key: str | None) -> _Stored:
+    return cast(_Stored, await _in_transaction(svc, _borrower_message_stage, conversation_id, text, idem_key))
+
+
+async def _borrower_message_stage(svc: Service, s: Any, conversation_id: str, text: str,
+                                  idem_key: str | None) -> _Stored:
     from mediator.agent import machine
 
-    async with svc.db.transaction() as s:
-        rows = await repo.conversation_for_turn(s, conversation_id, idem_key, history=HISTORY_LIMIT)
-        conv, account = rows.conversation, rows.account
-        if idem_key:
-            resumed = await _resume_or_replay(s, conv, account, rows.idempotency, text)
-            if resumed is not None:
-                return resumed
-        if conv.status == "closed":
-            raise Conflict("this conversation is closed")
-        if account.erased_at is not None:
-            raise NotFound("the account behind this conversation no longer exists")
-        # read before anything is written, so no flush precedes them: what came before this
-        # message (PostgreSQL: read with the conversation), and the risk window (a query only
-        # for a row older than the window)
-        if rows.history is not None:
-            history = tuple(HistoryItem(role, text) for role, text in rows.history)
-        else:
-            history = await load_history(s, conv.id, conv.next_seq)
-        await repo.risk_window(s, conv)
-        analysis = analyze_message(text, account.language)
-        state_before = repo.load_state(conv, account)
-        state = copy.copy(state_before)
-        events = machine.apply(state, analysis, text)
-        changed = repo.save_state(conv, state)
-        msg = await repo.append_message(s, conv, "borrower", text, analysis=_analysis_dict(analysis))
-        await repo.audit(s, f"conv:{conv.id}", "borrower_message",
-                         {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
-                          "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
-                         actor="borrower", conversation_id=conv.id, owner=conv)
-        if idem_key:
-            await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
-        repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
-        await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
-        return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
-                       conv.status == "human", conv, account, history)
+    rows = await repo.conversation_for_turn(s, conversation_id, idem_key, history=HISTORY_LIMIT)
+    conv, account = rows.conversation, rows.account
+    if idem_key:
+        resumed = await _resume_or_replay(s, conv, account, rows.idempotency, text)
+        if resumed is not None:
+            return resumed
+    if conv.status == "closed":
+        raise Conflict("this conversation is closed")
+    if account.erased_at is not None:
+        raise NotFound("the account behind this conversation no longer exists")
+    # read before anything is written, so no flush precedes them: what came before this
+    # message (PostgreSQL: read with the conversation), and the risk window (a query only
+    # for a row older than the window)
+    if rows.history is not None:
+        history = tuple(HistoryItem(role, text) for role, text in rows.history)
+    else:
+        history = await load_history(s, conv.id, conv.next_seq)
+    await repo.risk_window(s, conv)
+    analysis = analyze_message(text, account.language)
+    state_before = repo.load_state(conv, account)
+    state = copy.copy(state_before)
+    events = machine.apply(state, analysis, text)
+    changed = repo.save_state(conv, state)
+    msg = await repo.append_message(s, conv, "borrower", text, analysis=_analysis_dict(analysis))
+    await repo.audit(s, f"conv:{conv.id}", "borrower_message",
+                     {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
+                      "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
+                     actor="borrower", conversation_id=conv.id, owner=conv)
+    if idem_key:
+        await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
+    repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
+    await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
+    return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
+                   conv.status == "human", conv, account, history)
 
 
 def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -346,55 +365,61 @@ async def borrower_turn(svc: Service, conversation_id: str, text: str, idem_key:
 async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, reply: AgentReply, verdict: Verdict,
                        state_changes: dict[str, Any], idem_key: str | None) -> tuple[dict[str, Any], list[Any]]:
     """Store what is sent; return the response and the live events to publish."""
-    async with svc.db.transaction() as s:
-        conv, record = await repo.conversation_with_key(s, conversation_id, idem_key)
-        assert conv is not None
-        if record is not None and record.response is not None:
-            # another attempt of this same turn (a client retry while this one was still
-            # drafting) stored its reply first: that reply stands, this draft is dropped
-            return record.response, []
-        if conv.status == "human":
-            # a human took over while the model was drafting: the draft is never sent
-            await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
-                             {"reason": "human took over", "draft_sha256": repo.sha256_text(reply.text)},
-                             conversation_id=conv.id)
-            response = {"message": stored.message, "reply": None}
-            if idem_key:
-                await repo.finish_idempotency(s, conv.id, idem_key, response, record)
-            return response, []
-        for name, value in state_changes.items():
-            if name != "status" and hasattr(conv, name):
-                setattr(conv, name, value)
-        blocked = verdict.action == "block"
-        handover = blocked or reply.handover
-        if blocked:
-            conv.guardrail_blocks += 1
-        msg = await repo.append_message(
-            s, conv, "mediator", verdict.text,
-            draft=reply.text if reply.text != verdict.text else None,
-            backend=reply.backend, prompt_version=reply.prompt_version or None,
-            action=verdict.action, policy_version=verdict.policy_version, verdict=verdict_record(verdict),
-        )
-        conv.replies_sent += 1
-        if handover and conv.status == "active":
-            conv.status = "escalated"
-            conv.escalated_at = msg.created_at
-            conv.handover_reason = reply.handover_reason or ("guardrail_block" if blocked else "handover")
-        await repo.audit(s, f"conv:{conv.id}", "reply_sent", {
-            "message_id": msg.id, "seq": msg.seq, "backend": reply.backend, "prompt_version": reply.prompt_version,
-            "text_sha256": repo.sha256_text(verdict.text), "draft_sha256": repo.sha256_text(reply.text),
-            "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
-            "state_changed": sorted(state_changes), "handover": handover,
-        }, actor="mediator", conversation_id=conv.id, owner=conv)
-        if handover:  # a block or hand-over changes the conversation's risk features
-            await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
-        response = {"message": stored.message,
-                    "reply": {"id": msg.id, "text": msg.text, "action": verdict.action}}
+    return cast(tuple[dict[str, Any], list[Any]], await _in_transaction(
+        svc, _reply_stage, conversation_id, stored, reply, verdict, state_changes, idem_key))
+
+
+async def _reply_stage(svc: Service, s: Any, conversation_id: str, stored: _Stored, reply: AgentReply,
+                       verdict: Verdict, state_changes: dict[str, Any],
+                       idem_key: str | None) -> tuple[dict[str, Any], list[Any]]:
+    conv, record = await repo.conversation_with_key(s, conversation_id, idem_key)
+    assert conv is not None
+    if record is not None and record.response is not None:
+        # another attempt of this same turn (a client retry while this one was still
+        # drafting) stored its reply first: that reply stands, this draft is dropped
+        return record.response, []
+    if conv.status == "human":
+        # a human took over while the model was drafting: the draft is never sent
+        await repo.audit(s, f"conv:{conv.id}", "draft_discarded",
+                         {"reason": "human took over", "draft_sha256": repo.sha256_text(reply.text)},
+                         conversation_id=conv.id)
+        response = {"message": stored.message, "reply": None}
         if idem_key:
             await repo.finish_idempotency(s, conv.id, idem_key, response, record)
-        sent = borrower_message(msg)
-        status = conv.status
-        staff_view = staff_message(msg)
+        return response, []
+    for name, value in state_changes.items():
+        if name != "status" and hasattr(conv, name):
+            setattr(conv, name, value)
+    blocked = verdict.action == "block"
+    handover = blocked or reply.handover
+    if blocked:
+        conv.guardrail_blocks += 1
+    msg = await repo.append_message(
+        s, conv, "mediator", verdict.text,
+        draft=reply.text if reply.text != verdict.text else None,
+        backend=reply.backend, prompt_version=reply.prompt_version or None,
+        action=verdict.action, policy_version=verdict.policy_version, verdict=verdict_record(verdict),
+    )
+    conv.replies_sent += 1
+    if handover and conv.status == "active":
+        conv.status = "escalated"
+        conv.escalated_at = msg.created_at
+        conv.handover_reason = reply.handover_reason or ("guardrail_block" if blocked else "handover")
+    await repo.audit(s, f"conv:{conv.id}", "reply_sent", {
+        "message_id": msg.id, "seq": msg.seq, "backend": reply.backend, "prompt_version": reply.prompt_version,
+        "text_sha256": repo.sha256_text(verdict.text), "draft_sha256": repo.sha256_text(reply.text),
+        "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
+        "state_changed": sorted(state_changes), "handover": handover,
+    }, actor="mediator", conversation_id=conv.id, owner=conv)
+    if handover:  # a block or hand-over changes the conversation's risk features
+        await _risk_and_alerts(svc, s, conv, None, blocked=blocked)
+    response = {"message": stored.message,
+                "reply": {"id": msg.id, "text": msg.text, "action": verdict.action}}
+    if idem_key:
+        await repo.finish_idempotency(s, conv.id, idem_key, response, record)
+    sent = borrower_message(msg)
+    status = conv.status
+    staff_view = staff_message(msg)
     events: list[Any] = [("message", sent, staff_view)]
     if handover:
         events += [("status", {"status": status, "mediator": reply.backend}, None), ("handover", {"to": "human"}, None)]

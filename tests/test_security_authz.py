@@ -314,3 +314,23 @@ def test_unknown_staff_name_is_indistinguishable_from_a_wrong_password(server: S
     assert unknown.json() == wrong.json()
     assert right.status_code == 200
     assert len(checked) == 3 and all(s.startswith("scrypt$") for s in checked)
+
+
+def test_a_verified_token_is_refused_once_it_expires_and_under_another_secret() -> None:
+    """Verified tokens are remembered (a borrower sends every message with the same one), but
+    never past their expiry, and never for a service with a different secret."""
+    import time
+
+    from mediator.security import AuthError, Keys, issue_borrower_token, read_token
+
+    keys = Keys(secret=b"k" * 48, integration_key_hash="")
+    token = issue_borrower_token(keys, "conv-1", ttl_s=2)  # expires 1-2 s from now (whole seconds)
+    assert read_token(keys, token, "borrower")["sub"] == "conv-1"
+    assert read_token(keys, token, "borrower")["sub"] == "conv-1"  # the remembered verdict
+    with pytest.raises(AuthError, match="wrong kind"):
+        read_token(keys, token, "staff")
+    with pytest.raises(AuthError, match="invalid"):
+        read_token(Keys(secret=b"other" * 10, integration_key_hash=""), token, "borrower")
+    time.sleep(2.1)
+    with pytest.raises(AuthError, match="expired"):
+        read_token(keys, token, "borrower")

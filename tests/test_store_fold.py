@@ -41,7 +41,8 @@ LINES = (
 )
 
 
-async def _chat(stack: Stack, tmp_path: Path, statements: list[str]) -> dict[str, Any]:
+async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean: bool = True) -> dict[str, Any]:
+    """Chat LINES, one turn each; ``statements`` gets the SQL each turn sent (one list a turn)."""
     from mediator.api.app import create_app
     from mediator.service import Service
     from mediator.store import repo
@@ -52,10 +53,22 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[str]) -> dict[str
     app = create_app(settings, service=svc)
     capturing = {"on": False}
 
+    svc.db.lean = svc.db.lean and lean
+
+    def _capture(statement: str) -> None:
+        if capturing["on"] and not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
+            statements[-1].append(" ".join(statement.split()))
+
     @event.listens_for(svc.db.engine.sync_engine, "before_cursor_execute")
-    def _capture(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
-        if capturing["on"]:
-            statements.append(" ".join(statement.split()))
+    def _orm_statement(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        _capture(statement)
+
+    if stack.name == "services":
+        @event.listens_for(svc.db.engine.sync_engine, "connect")
+        def _log_queries(dbapi_conn: Any, _record: Any) -> None:
+            # the lean path's statements bypass SQLAlchemy: the driver logs them (SQLAlchemy's
+            # own prepared statements it does not, so nothing is counted twice)
+            dbapi_conn.driver_connection.add_query_logger(lambda query: _capture(query.query))
 
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
@@ -66,6 +79,7 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[str]) -> dict[str
                                    headers=key)).json()
             auth = {"Authorization": f"Bearer {opened['borrower_token']}"}
             for line in LINES:
+                statements.append([])
                 capturing["on"] = True
                 r = await c.post(f"/v1/conversations/{opened['conversation_id']}/messages", json={"text": line},
                                  headers={**auth, "Idempotency-Key": f"key-{uuid.uuid4().hex}"})
@@ -112,8 +126,9 @@ def test_a_turn_stores_complete_rows_and_an_intact_chain(stack: Stack, tmp_path:
 
 @pytest.mark.parametrize("stack", ["services"], indirect=True)
 def test_postgresql_writes_a_turn_in_one_statement_per_transaction(stack: Stack, tmp_path: Path) -> None:
-    statements: list[str] = []
-    asyncio.run(_chat(stack, tmp_path, statements))
+    per_turn: list[list[str]] = []
+    asyncio.run(_chat(stack, tmp_path, per_turn))
+    statements = [s for turn in per_turn for s in turn]
     writes = [s for s in statements if not s.startswith("SELECT")]
     standalone = [s for s in writes if s.startswith(("INSERT INTO messages", "INSERT INTO audit_events",
                                                      "UPDATE conversations", "INSERT INTO idempotency_keys",
@@ -121,15 +136,24 @@ def test_postgresql_writes_a_turn_in_one_statement_per_transaction(stack: Stack,
     assert standalone == []
     # two transactions a turn, each one statement that writes the message, its audit event,
     # the conversation row and the Idempotency-Key record; the alert turn adds its own rows
-    folded = [s for s in writes if s.startswith("WITH p0 AS") and "INSERT INTO messages" in s]
+    # (the ORM's flush folded: WITH p0 AS (INSERT …) … UPDATE conversations; the lean write:
+    # WITH c AS (UPDATE conversations … guarded), p1 AS (INSERT … SELECT … FROM c) …)
+    folded = [s for s in writes if s.startswith("WITH ") and "INSERT INTO messages" in s]
     assert len(folded) == 2 * len(LINES)
     assert all("INSERT INTO audit_events" in s and "UPDATE conversations" in s for s in folded)
     assert sum("INSERT INTO idempotency_keys" in s for s in writes) == len(LINES)
     assert sum("UPDATE idempotency_keys" in s for s in folded) == len(LINES)
-    # reads: one query opens each transaction (conversation, account and key record together)
-    assert sum(s.startswith("SELECT") and "idempotency_keys" in s for s in statements) == 2 * len(LINES)
     alert_rows = [s for s in writes if s.startswith(("INSERT INTO alerts", "INSERT INTO outbox"))]
     assert alert_rows, "the complaint line should raise an alert in its own transaction"
+
+    def turn_rows(turn: list[str]) -> list[str]:  # the turn's own statements, not the outbox relay's
+        return [s.split(" ")[0] for s in turn if s.startswith("SELECT conversations") or s.startswith("WITH ")]
+
+    # a quiet turn (the first) is two transactions of one read and one write each
+    assert turn_rows(per_turn[0]) == ["SELECT", "WITH", "SELECT", "WITH"]
+    # the complaint turn's first transaction raises an alert, which the lean path leaves to the
+    # ORM: the lean attempt reads, gives up before writing, and the ORM transaction runs it again
+    assert turn_rows(per_turn[1]) == ["SELECT", "SELECT", "WITH", "WITH", "SELECT", "WITH"]
 
 
 @pytest.mark.parametrize("stack", ["embedded", "services"], indirect=True)
@@ -168,3 +192,88 @@ def test_history_read_with_the_conversation_is_the_history_query(stack: Stack, t
         assert history == expected
     else:
         assert history is None  # SQLite reads it with its own (in-process) query
+
+
+def _rows(got: dict[str, Any]) -> dict[str, Any]:
+    """What a conversation stored, without what differs between any two runs (ids, times, hashes)."""
+    from mediator.store.models import Conversation
+
+    skip = {"id", "account_id", "created_at", "updated_at", "last_message_at", "escalated_at", "audit_head"}
+    conv = {c.key: getattr(got["conv"], c.key) for c in Conversation.__table__.columns if c.key not in skip}
+    messages = [(m.seq, m.role, m.text, m.draft, m.backend, m.action, m.policy_version, m.analysis,
+                 {k: v for k, v in (m.verdict or {}).items() if k != "timings_us"}) for m in got["messages"]]
+    volatile = {"message_id", "alert_id", "account_id", "verdict"}
+    events = [(e.kind, e.actor, {k: v for k, v in e.data.items() if k not in volatile}) for e in got["events"]]
+    return {"conversation": conv, "messages": messages, "events": events}
+
+
+@pytest.mark.parametrize("stack", ["services"], indirect=True)
+def test_lean_and_orm_transactions_store_the_same_rows(stack: Stack, tmp_path: Path) -> None:
+    """The same conversation through the lean transactions and through the ORM session alone."""
+    lean = asyncio.run(_chat(stack, tmp_path, []))
+    orm = asyncio.run(_chat(stack, tmp_path, [], lean=False))
+    assert lean["broken"] == [] and orm["broken"] == []
+    assert _rows(lean) == _rows(orm)
+
+
+@pytest.mark.parametrize("stack", ["services"], indirect=True)
+def test_a_lean_write_after_a_concurrent_change_is_redone_under_the_lock(stack: Stack, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A lean stage holds no lock between its read and its write. When something else changes
+    the conversation in between (here an audited staff note, written after the reply stage
+    read the row), the guarded write finds the row changed and writes nothing, and the stage
+    runs again in an ORM transaction: one chain, no sequence number used twice, nothing lost."""
+    from mediator.api.app import create_app
+    from mediator.service import Service
+    from mediator.store import repo
+    from mediator.store.lean import LeanSession
+    from mediator.store.models import Conversation, Message
+
+    settings = make_settings(stack, tmp_path)
+    svc = Service(settings, backend=Polite())
+    app = create_app(settings, service=svc)
+    real = repo.conversation_with_key
+    interfered: list[str] = []
+
+    async def read_then_interfere(session: Any, conversation_id: str, key: str | None) -> Any:
+        rows = await real(session, conversation_id, key)
+        if isinstance(session, LeanSession) and not interfered:
+            async with svc.db.transaction() as other:
+                await repo.audit(other, f"conv:{conversation_id}", "staff_note", {"note": "called back"},
+                                 actor="ada", conversation_id=conversation_id)
+            interfered.append(conversation_id)
+        return rows
+
+    monkeypatch.setattr(repo, "conversation_with_key", read_then_interfere)
+
+    async def go() -> dict[str, Any]:
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+                key = {"X-API-Key": INTEGRATION_KEY}
+                acct = f"race-{uuid.uuid4().hex[:8]}"
+                (await c.put(f"/v1/accounts/{acct}", json=ACCOUNTS["US"], headers=key)).raise_for_status()
+                opened = (await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True},
+                                       headers=key)).json()
+                r = await c.post(f"/v1/conversations/{opened['conversation_id']}/messages",
+                                 json={"text": LINES[0]},
+                                 headers={"Authorization": f"Bearer {opened['borrower_token']}",
+                                          "Idempotency-Key": uuid.uuid4().hex})
+            conv_id = opened["conversation_id"]
+            async with svc.db.reader() as s:
+                conv = await s.get(Conversation, conv_id)
+                messages = list((await s.execute(select(Message).where(Message.conversation_id == conv_id)
+                                                 .order_by(Message.seq))).scalars())
+                events = await repo.audit_events(s, stream=f"conv:{conv_id}")
+            return {"response": r, "conv": conv, "messages": messages, "events": events}
+
+    got = asyncio.run(go())
+    assert interfered, "the reply stage should have run lean first"
+    assert got["response"].status_code == 201, got["response"].text
+    assert got["response"].json()["reply"]["text"]
+    assert [m.seq for m in got["messages"]] == [1, 2] and [m.role for m in got["messages"]] == ["borrower", "mediator"]
+    events = got["events"]
+    assert [e.kind for e in events][-3:] == ["borrower_message", "staff_note", "reply_sent"]
+    from mediator.store import repo as store
+
+    assert store.verify_chain(events) == [] and got["conv"].audit_head == events[-1].hash
+    assert got["conv"].next_seq == 3 and got["conv"].replies_sent == 1

@@ -234,8 +234,7 @@ class ServeProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.env, self.workers, self.workdir, self.name = env, workers, workdir, name
         self.app_factory = app_factory
-        """Serve this ``module:factory`` with uvicorn instead of ``mediator serve`` (whose
-        migration before the workers start is then the caller's to run)."""
+        """Serve this ``module:factory`` instead of the service's own app (the benches' app)."""
         self.log_path = workdir / f"{name}-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -243,8 +242,8 @@ class ServeProcess:
         env = {**os.environ, **self.env}
         env.setdefault("PYTHONPATH", str(Path(__file__).resolve().parents[2]))
         where = ["--host", "127.0.0.1", "--port", str(self.port), "--workers", str(self.workers)]
-        argv = ([sys.executable, "-m", "mediator", "serve", *where] if self.app_factory is None else
-                [sys.executable, "-m", "uvicorn", self.app_factory, "--factory", "--log-level", "warning", *where])
+        argv = [sys.executable, "-m", "mediator", "serve", *where,
+                *(["--app", self.app_factory] if self.app_factory else [])]
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(argv, env=env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT,
                                          start_new_session=True)

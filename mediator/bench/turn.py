@@ -20,6 +20,7 @@ import random
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -103,46 +104,58 @@ async def _post_turn(c: httpx.AsyncClient, conversation_id: str, text: str,
     return None
 
 
-async def _drive(c: httpx.AsyncClient, integration_key: str, turns: int, concurrency: int,
-                 think_ms: float = 0.0) -> dict[str, Any]:
+async def _drive(client: Callable[[], httpx.AsyncClient], integration_key: str, turns: int, concurrency: int,
+                 think_ms: float = 0.0, borrower_client: Callable[[], Any] | None = None) -> dict[str, Any]:
     """Open ``concurrency`` conversations, warm each up with one turn, then let every borrower
-    send ``turns / concurrency`` messages (pausing ``think_ms`` on average when paced)."""
+    send ``turns / concurrency`` messages (pausing ``think_ms`` on average when paced). Each
+    borrower has a client (a connection) of its own, as each person's browser does: borrowers
+    sharing one pool would ride on the few connections it keeps busy, all in one worker.
+    ``borrower_client``: the borrowers' (default ``client``)."""
+    borrower_client = borrower_client or client
     key = {"X-API-Key": integration_key}
     account = {"borrower_name": "Bench Borrower", "creditor": "Acme Bank", "balance": "1240.50",
                "currency": "USD", "days_past_due": 45, "jurisdiction": "US", "language": "en",
                "verification": {"date_of_birth": "1985-04-12", "postcode": "10001"}}
     convs = []
-    for i in range(concurrency):
-        acct = f"bench-{uuid.uuid4().hex[:8]}-{i}"
-        (await c.put(f"/v1/accounts/{acct}", json=account, headers=key)).raise_for_status()
-        r = await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True}, headers=key)
-        r.raise_for_status()
-        convs.append(r.json())
+    async with client() as c:
+        for i in range(concurrency):
+            acct = f"bench-{uuid.uuid4().hex[:8]}-{i}"
+            (await c.put(f"/v1/accounts/{acct}", json=account, headers=key)).raise_for_status()
+            r = await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True}, headers=key)
+            r.raise_for_status()
+            convs.append(r.json())
     latencies: list[float] = []
     server_side: list[float] = []
     errors = 0
     per_conv = max(1, turns // concurrency)
 
-    async def borrower(conv: dict[str, str], seed: int) -> None:
+    async def borrower(conv: dict[str, str], seed: int, warmed: asyncio.Barrier) -> None:
         nonlocal errors
         rng = random.Random(seed)
         auth = {"Authorization": f"Bearer {conv['borrower_token']}"}
-        for n in range(per_conv):
-            if think_ms:  # a person reads the reply and types the next message
-                await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
-            t0 = time.perf_counter()
-            r = await _post_turn(c, conv["conversation_id"], BORROWER_LINES[n % len(BORROWER_LINES)], auth)
-            latencies.append(time.perf_counter() - t0)
-            if r is not None and SERVER_MS_HEADER in r.headers:
-                server_side.append(float(r.headers[SERVER_MS_HEADER]) / 1000)
-            if r is None or r.status_code != 201:
+        async with borrower_client() as bc:
+            try:  # warm-up: one turn per conversation (its connection opened), not measured
+                await bc.post(f"/v1/conversations/{conv['conversation_id']}/messages", json={"text": "hello"},
+                              headers=auth)
+            except httpx.TransportError:
                 errors += 1
+            await warmed.wait()
+            for n in range(per_conv):
+                if think_ms:  # a person reads the reply and types the next message
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * think_ms / 1000)
+                t0 = time.perf_counter()
+                r = await _post_turn(bc, conv["conversation_id"], BORROWER_LINES[n % len(BORROWER_LINES)], auth)
+                latencies.append(time.perf_counter() - t0)
+                if r is not None and SERVER_MS_HEADER in r.headers:
+                    server_side.append(float(r.headers[SERVER_MS_HEADER]) / 1000)
+                if r is None or r.status_code != 201:
+                    errors += 1
 
-    # warm-up: one turn per conversation, not measured
-    await asyncio.gather(*(c.post(f"/v1/conversations/{cv['conversation_id']}/messages", json={"text": "hello"},
-                                  headers={"Authorization": f"Bearer {cv['borrower_token']}"}) for cv in convs))
+    warmed = asyncio.Barrier(len(convs) + 1)
+    runs = [asyncio.create_task(borrower(cv, i, warmed)) for i, cv in enumerate(convs)]
+    await warmed.wait()
     started = time.perf_counter()
-    await asyncio.gather(*(borrower(cv, i) for i, cv in enumerate(convs)))
+    await asyncio.gather(*runs)
     wall = time.perf_counter() - started
     return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": server_side}
 
@@ -156,15 +169,16 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
     app = create_app(settings, service=svc, warm_up=True)  # as a served process does
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=timed_app(app))
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60) as c:
-            return await _drive(c, settings.integration_key or "", turns, concurrency, think_ms)
+        return await _drive(lambda: httpx.AsyncClient(transport=transport, base_url="http://bench", timeout=60),
+                            settings.integration_key or "", turns, concurrency, think_ms)
 
 
 async def _run_served(url: str, turns: int, concurrency: int, think_ms: float) -> dict[str, Any]:
     """Over HTTP against server processes, from this (separate) process."""
-    limits = httpx.Limits(max_connections=concurrency + 10, max_keepalive_connections=concurrency + 10)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as c:
-        return await _drive(c, BENCH_KEY, turns, concurrency, think_ms)
+    from mediator.bench.rawhttp import RawClient
+
+    return await _drive(lambda: httpx.AsyncClient(base_url=url, timeout=60), BENCH_KEY, turns, concurrency, think_ms,
+                        borrower_client=lambda: RawClient(url, timeout=60))
 
 
 def _run_as_served(coro: Any) -> Any:

@@ -143,6 +143,8 @@ class Database:
         # SQLite has one writer at a time; queueing writers here is fair and quick, where SQLite's
         # own busy handler sleeps in growing steps and makes long tails
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(self.url) else None
+        self.lean = not is_sqlite(self.url)
+        """Borrower turns run their transactions without the ORM session (``lean``): PostgreSQL."""
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -154,6 +156,12 @@ class Database:
             return
         async with self._write_lock, self.sessions() as session, session.begin():
             yield session
+
+    def lean_transaction(self) -> Any:
+        """``lean.transaction`` on this database's pool (PostgreSQL)."""
+        from mediator.store import lean
+
+        return lean.transaction(self.engine)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:

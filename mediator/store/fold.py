@@ -43,7 +43,7 @@ def install(session_class: type[Session]) -> None:
 
 
 @dataclass(frozen=True)
-class _Part:
+class Part:
     """One row write of the folded statement."""
 
     op: str  # "insert" | "update"
@@ -56,7 +56,7 @@ class _Part:
         return (self.op, cast(Table, self.model.__table__).name, tuple(sorted(self.values)))
 
 
-def _insertable(obj: Any) -> dict[str, Any] | None:
+def insertable(obj: Any) -> dict[str, Any] | None:
     """The column values of a pending row, or None when the ORM must write it (a column with a
     Python-side default that is not set would need the ORM's own default handling)."""
     state = inspect(obj)
@@ -71,17 +71,17 @@ def _insertable(obj: Any) -> dict[str, Any] | None:
     return values
 
 
-def _first_insert(new: list[Any], model: type, pending_conversations: set[str]) -> _Part | None:
+def _first_insert(new: list[Any], model: type, pending_conversations: set[str]) -> Part | None:
     pending = sorted((o for o in new if isinstance(o, model)), key=lambda o: inspect(o).insert_order)
     if not pending:
         return None
     if model is Message and pending[0].conversation_id in pending_conversations:
         return None  # its conversation is inserted by this flush: leave the order to the ORM
-    values = _insertable(pending[0])
-    return _Part("insert", model, pending[0], values) if values is not None else None
+    values = insertable(pending[0])
+    return Part("insert", model, pending[0], values) if values is not None else None
 
 
-def _only_update(session: Session, model: type) -> _Part | None:
+def _only_update(session: Session, model: type) -> Part | None:
     """The one changed (persistent) row of ``model`` and its changed columns, or None."""
     changed = [o for o in session.dirty if isinstance(o, model)]
     if len(changed) != 1:
@@ -94,14 +94,14 @@ def _only_update(session: Session, model: type) -> _Part | None:
         return None
     if model is Conversation:
         values["updated_at"] = utcnow()  # what the ORM's onupdate would have set
-    return _Part("update", model, changed[0], values)
+    return Part("update", model, changed[0], values)
 
 
-_Shape = tuple[tuple[str, str, tuple[str, ...]], ...]
+Shape = tuple[tuple[str, str, tuple[str, ...]], ...]
 
 
 @lru_cache(maxsize=256)
-def _statement(shape: _Shape) -> Executable:
+def statement(shape: Shape) -> Executable:
     """The folded statement for one combination of rows and columns, built once: its values are
     bound parameters (``p<i>_<column>``; keys ``p<i>_key_<column>``), so SQLAlchemy compiles it
     once too (building statements around literal values cost more than the round trips saved)."""
@@ -121,6 +121,18 @@ def _statement(shape: _Shape) -> Executable:
     return cast(Executable, main)
 
 
+def parameters(parts: list[Part]) -> dict[str, Any]:
+    """The bound values of ``statement`` for these parts."""
+    params: dict[str, Any] = {}
+    for i, part in enumerate(parts):
+        params.update({f"p{i}_{c}": v for c, v in part.values.items()})
+        if part.op == "update":
+            state = inspect(part.obj)
+            for pk in cast(Table, part.model.__table__).primary_key.columns:
+                params[f"p{i}_key_{pk.key}"] = state.dict[pk.key]
+    return params
+
+
 def _fold(session: Session, _flush_context: Any, _instances: Any) -> None:
     new = list(session.new)
     pending_conversations = {o.id for o in new if isinstance(o, Conversation)}
@@ -130,14 +142,7 @@ def _fold(session: Session, _flush_context: Any, _instances: Any) -> None:
     parts += [p for p in (_only_update(session, m) for m in UPDATED) if p is not None]
     if len(parts) < 2:
         return  # one statement either way: the ORM's own is as good
-    params: dict[str, Any] = {}
-    for i, part in enumerate(parts):
-        params.update({f"p{i}_{c}": v for c, v in part.values.items()})
-        if part.op == "update":
-            state = inspect(part.obj)
-            for pk in cast(Table, part.model.__table__).primary_key.columns:
-                params[f"p{i}_key_{pk.key}"] = state.dict[pk.key]
-    session.connection().execute(_statement(tuple(p.shape for p in parts)), params)
+    session.connection().execute(statement(tuple(p.shape for p in parts)), parameters(parts))
     for part in parts:
         if part.op == "insert":
             session.expunge(part.obj)

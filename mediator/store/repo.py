@@ -11,14 +11,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, and_, case, func, select, type_coerce, update
+from sqlalchemy import JSON, Integer, and_, bindparam, case, func, select, type_coerce, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
 from mediator.errors import NotFound
 from mediator.store.db import plain_json
+from mediator.store.lean import LeanSession
 from mediator.store.models import (
     Account,
     Alert,
@@ -133,54 +135,92 @@ class TurnRows:
     could not carry them (SQLite: read them with ``message_history``)."""
 
 
-def _history_column(limit: int) -> Any:
-    """PostgreSQL: the conversation's last ``limit`` messages as one JSON array column."""
+def _history_column() -> Any:
+    """PostgreSQL: the conversation's last ``:history`` messages as one JSON array column."""
     from sqlalchemy.dialects.postgresql import aggregate_order_by
 
     t = Message.__table__
     agg = func.json_agg(aggregate_order_by(func.json_build_array(t.c.role, t.c.text), t.c.seq))
-    sub = (select(agg).where(t.c.conversation_id == Conversation.id, t.c.seq >= Conversation.next_seq - limit)
-           .correlate(Conversation).scalar_subquery())
-    return type_coerce(sub, JSON)
+    since = Conversation.next_seq - bindparam("history", type_=Integer)
+    sub = select(agg).where(t.c.conversation_id == Conversation.id, t.c.seq >= since).correlate(Conversation)
+    return type_coerce(sub.scalar_subquery(), JSON)
 
 
-async def conversation_for_turn(session: AsyncSession, conversation_id: str, idempotency_key: str | None,
-                                lock: bool = True, history: int = 0) -> TurnRows:
-    """The conversation (row-locked), its account, the Idempotency-Key's record and, on
-    PostgreSQL, the last ``history`` messages, in one query (one round trip), or NotFound."""
-    with_history = history > 0 and _is_pg(session)
-    columns: list[Any] = [Conversation, Account]
-    if idempotency_key:
-        columns.append(IdempotencyRecord)
+def _turn_models(with_key: bool) -> tuple[type, ...]:
+    return (Conversation, Account, IdempotencyRecord) if with_key else (Conversation, Account)
+
+
+@lru_cache(maxsize=32)
+def _turn_select(with_key: bool, with_history: bool, lock: bool, pg: bool, lean: bool) -> Any:
+    """The turn's read, built once per shape, its values bound (``:conversation_id``,
+    ``:idempotency_key``, ``:history``). ``lean``: of the models' tables, not the ORM entities
+    (``lean.LeanSession.first`` reads it)."""
+    models = _turn_models(with_key)
+    columns: list[Any] = [m.__table__ for m in models] if lean else list(models)
     if with_history:
-        columns.append(_history_column(history))
+        columns.append(_history_column())
     stmt = (select(*columns).join(Account, Account.id == Conversation.account_id)
-            .where(Conversation.id == conversation_id))
-    row = (await session.execute(_with_key(session, stmt, idempotency_key, lock))).first()
+            .where(Conversation.id == bindparam("conversation_id")))
+    return _with_key(stmt, with_key, lock and pg)
+
+
+@lru_cache(maxsize=8)
+def _reply_select(with_key: bool, lock: bool, lean: bool) -> Any:
+    """The reply stage's read: the conversation (locked) and the key's record."""
+    models = (Conversation, IdempotencyRecord) if with_key else (Conversation,)
+    columns: list[Any] = [m.__table__ for m in models] if lean else list(models)
+    return _with_key(select(*columns).where(Conversation.id == bindparam("conversation_id")), with_key, lock)
+
+
+def _key_params(conversation_id: str, idempotency_key: str | None, **extra: Any) -> dict[str, Any]:
+    return {"conversation_id": conversation_id, **({"idempotency_key": idempotency_key} if idempotency_key else {}),
+            **extra}
+
+
+async def _first(session: AsyncSession | LeanSession, stmt: Any, params: dict[str, Any],
+                 models: tuple[type, ...]) -> Any:
+    if isinstance(session, LeanSession):
+        return await session.first(stmt, params, models)
+    return (await session.execute(stmt, params)).first()
+
+
+async def conversation_for_turn(session: AsyncSession | LeanSession, conversation_id: str,
+                                idempotency_key: str | None, lock: bool = True, history: int = 0) -> TurnRows:
+    """The conversation (row-locked; a lean session's write checks the row instead), its
+    account, the Idempotency-Key's record and, on PostgreSQL, the last ``history`` messages,
+    in one query (one round trip), or NotFound."""
+    lean = isinstance(session, LeanSession)
+    pg = lean or _is_pg(session)
+    with_history = history > 0 and pg
+    stmt = _turn_select(bool(idempotency_key), with_history, lock and not lean, pg, lean)
+    params = _key_params(conversation_id, idempotency_key, **({"history": history} if with_history else {}))
+    row = await _first(session, stmt, params, _turn_models(bool(idempotency_key)))
     if row is None:
         raise NotFound("conversation not found")
     past = [(str(role), str(text)) for role, text in (row[-1] or [])] if with_history else None
     return TurnRows(row[0], row[1], row[2] if idempotency_key else None, past)
 
 
-async def conversation_with_key(session: AsyncSession, conversation_id: str,
+async def conversation_with_key(session: AsyncSession | LeanSession, conversation_id: str,
                                 idempotency_key: str | None) -> tuple[Conversation | None, IdempotencyRecord | None]:
-    """The conversation, row-locked, and its Idempotency-Key record (if any), in one query."""
-    columns: list[Any] = [Conversation, IdempotencyRecord] if idempotency_key else [Conversation]
-    stmt = _with_key(session, select(*columns).where(Conversation.id == conversation_id), idempotency_key, True)
-    row = (await session.execute(stmt)).first()
+    """The conversation, row-locked (lean: checked at write), and its Idempotency-Key record
+    (if any), in one query."""
+    lean = isinstance(session, LeanSession)
+    stmt = _reply_select(bool(idempotency_key), not lean and _is_pg(session), lean)
+    models = (Conversation, IdempotencyRecord) if idempotency_key else (Conversation,)
+    row = await _first(session, stmt, _key_params(conversation_id, idempotency_key), models)
     if row is None:
         return None, None
     return row[0], (row[1] if idempotency_key else None)
 
 
-def _with_key(session: AsyncSession, stmt: Any, idempotency_key: str | None, lock: bool) -> Any:
-    """``stmt`` over conversations, joined to the Idempotency-Key's record (when there is a key)
-    and locking the conversation row (when asked, on PostgreSQL)."""
-    if idempotency_key:
+def _with_key(stmt: Any, with_key: bool, lock: bool) -> Any:
+    """``stmt`` over conversations, joined to the Idempotency-Key's record (``:idempotency_key``,
+    when there is a key) and locking the conversation row (when asked: PostgreSQL only)."""
+    if with_key:
         stmt = stmt.outerjoin(IdempotencyRecord, and_(IdempotencyRecord.conversation_id == Conversation.id,
-                                                      IdempotencyRecord.key == idempotency_key))
-    if lock and _is_pg(session):
+                                                      IdempotencyRecord.key == bindparam("idempotency_key")))
+    if lock:
         stmt = stmt.with_for_update(of=Conversation)
     return stmt
 
