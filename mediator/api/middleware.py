@@ -143,7 +143,7 @@ class RateLimit:
         client = (scope.get("client") or ("-", 0))[0]
         checks: list[tuple[RateLimiter, str]] = [(self.per_ip, f"ip:{client}")]
         auth = headers.get(b"authorization", b"")
-        if auth:
+        if auth and self.per_token.per_minute > 0:
             checks.append((self.per_token, "tok:" + uuid.uuid5(uuid.NAMESPACE_OID, auth.decode("latin-1")).hex))
         for limiter, key in checks:
             if limiter.per_minute <= 0:

@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError, ResponseError
 
 from mediator.bus.base import AlertHandler, Bus, BusUnavailable
+from mediator.jsoncodec import json_dumps
 
 log = logging.getLogger("mediator.bus")
 
@@ -66,7 +67,7 @@ class RedisBus(Bus):
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         self.fanout.deliver(channel, event)
-        envelope = json.dumps({"o": self.instance, "e": event}, default=str)
+        envelope = json_dumps({"o": self.instance, "e": event})
         try:
             await self.redis.publish(_PREFIX + channel, envelope)
         except (RedisError, OSError) as exc:
@@ -83,7 +84,7 @@ class RedisBus(Bus):
         pipe = self.redis.pipeline(transaction=False)
         for channel, events in by_channel.items():
             body = {"o": self.instance, "e": events[0]} if len(events) == 1 else {"o": self.instance, "es": events}
-            pipe.publish(_PREFIX + channel, json.dumps(body, default=str))
+            pipe.publish(_PREFIX + channel, json_dumps(body))
         try:
             await pipe.execute()
         except (RedisError, OSError) as exc:
@@ -157,7 +158,7 @@ class RedisBus(Bus):
 
     async def append_alert(self, payload: dict[str, Any]) -> None:
         try:
-            await self.redis.xadd(STREAM, {"data": json.dumps(payload, default=str)}, maxlen=100_000)
+            await self.redis.xadd(STREAM, {"data": json_dumps(payload)}, maxlen=100_000)
         except (RedisError, OSError) as exc:
             raise BusUnavailable(str(type(exc).__name__)) from exc
 

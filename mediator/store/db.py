@@ -16,6 +16,7 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
+from mediator.jsoncodec import json_dumps
 from mediator.store import fold
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -55,23 +56,6 @@ def _sqlite_pragmas_and_begin(engine: AsyncEngine, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Any) -> None:
         conn.exec_driver_sql(begin)
-
-
-_JSON_OPTIONS = (orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
-                 | orjson.OPT_PASSTHROUGH_SUBCLASS)
-
-
-def json_dumps(value: Any) -> str:
-    """JSON columns are written with orjson: several times faster than ``json`` on the
-    verdicts, analyses and audit data every turn stores. Anything orjson would render its own
-    way (dates, dataclasses, Decimals) goes through ``str`` as ``json.dumps(default=str)``
-    does, so what is stored means the same either way."""
-    return orjson.dumps(value, default=str, option=_JSON_OPTIONS).decode()
-
-
-def plain_json(value: Any) -> Any:
-    """``value`` as the JSON a column will hold and give back (tuples as lists, dates as text)."""
-    return orjson.loads(json_dumps(value))
 
 
 def make_engine(url: str, readonly: bool = False) -> AsyncEngine:

@@ -39,8 +39,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import configure_mappers
 from sqlalchemy.orm.base import instance_state
 
+from mediator.jsoncodec import json_dumps
 from mediator.store import fold
-from mediator.store.db import json_dumps
 from mediator.store.models import Conversation, utcnow
 
 _DIALECT = PGDialect_asyncpg(json_serializer=json_dumps)

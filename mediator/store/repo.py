@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from mediator.domain import AccountFacts, ConversationState
 from mediator.errors import NotFound
-from mediator.store.db import plain_json
+from mediator.jsoncodec import plain_json
 from mediator.store.lean import LeanSession
 from mediator.store.models import (
     Account,
