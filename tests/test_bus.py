@@ -129,3 +129,36 @@ async def test_redis_alerts_consumed_once_across_consumers_and_retried(redis_url
     await a.close()
     await b.close()
     assert sorted(i for _, i in seen) == sorted(ids)  # each exactly once, the flaky one after a retry
+
+
+async def test_redis_publishes_queued_faster_than_redis_answers_keep_their_order(redis_url: str) -> None:
+    """A publish does not wait for Redis: what queues meanwhile goes in the next pipeline, and
+    the other instance still gets every event once, in the order published."""
+    async with two_instances(redis_url) as (a, b), b.subscribe("conv:z") as remote:
+        await asyncio.sleep(0.2)
+        for n in range(60):
+            if n % 3:
+                await a.publish("conv:z", {"n": n})
+            else:
+                await a.publish_many([("conv:z", {"n": n}), ("staff:conv:z", {"n": n})])
+        got = [await asyncio.wait_for(remote.__anext__(), 3) for _ in range(60)]
+        assert got == [{"n": n} for n in range(60)]
+
+
+async def test_a_publish_does_not_wait_on_a_redis_that_never_answers() -> None:
+    """A Redis that accepts connections and then says nothing (a hung server) held every turn
+    for the client's socket timeout (5 s) when publishing waited for its reply; now the turn goes
+    on at once and this instance's own subscribers have the event."""
+    from mediator.bus.redis_bus import RedisBus
+
+    silent = await asyncio.start_server(lambda _r, _w: None, "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    bus = RedisBus(f"redis://127.0.0.1:{port}/0")
+    try:
+        async with bus.subscribe("conv:q") as local:
+            await asyncio.wait_for(bus.publish_many([("conv:q", {"n": 1})]), 1.0)
+            await asyncio.wait_for(bus.publish("conv:q", {"n": 2}), 1.0)
+            assert [await asyncio.wait_for(local.__anext__(), 1) for _ in range(2)] == [{"n": 1}, {"n": 2}]
+    finally:
+        await bus.close()
+        silent.close()

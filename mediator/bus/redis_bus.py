@@ -26,6 +26,8 @@ log = logging.getLogger("mediator.bus")
 STREAM = "mediator:alerts"
 GROUP = "mediator-alert-consumers"
 _PREFIX = "mediator:ev:"
+MAX_UNSENT = 10_000
+"""Live events queued for Redis beyond this (Redis down or far behind) are dropped, not kept."""
 
 
 class RedisBus(Bus):
@@ -42,12 +44,18 @@ class RedisBus(Bus):
         self._reader: asyncio.Task[None] | None = None
         self._closing = False
         self._lock = asyncio.Lock()
+        self._unsent: list[tuple[str, str]] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
 
     async def close(self) -> None:
         self._closing = True
+        if self._sender is not None:  # what is queued goes out first (briefly: Redis may be down)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._sender), 2.0)
+            self._sender.cancel()
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -67,29 +75,44 @@ class RedisBus(Bus):
 
     async def publish(self, channel: str, event: dict[str, Any]) -> None:
         self.fanout.deliver(channel, event)
-        envelope = json_dumps({"o": self.instance, "e": event})
-        try:
-            await self.redis.publish(_PREFIX + channel, envelope)
-        except (RedisError, OSError) as exc:
-            log.warning("live event not published to Redis (%s); local subscribers still got it", type(exc).__name__)
+        self._send([(_PREFIX + channel, json_dumps({"o": self.instance, "e": event}))])
 
     async def publish_many(self, items: list[tuple[str, dict[str, Any]]]) -> None:
-        """One pipelined round trip for a turn's events to several channels (borrower, staff,
-        queue) instead of one each, and one message per channel carrying that channel's events
-        in order (``es``): a turn publishes a dozen events to three channels."""
+        """A turn's events to several channels (borrower, staff, queue): one message per channel
+        carrying that channel's events in order (``es``), sent in one pipeline."""
         by_channel: dict[str, list[dict[str, Any]]] = {}
         for channel, event in items:
             self.fanout.deliver(channel, event)
             by_channel.setdefault(channel, []).append(event)
-        pipe = self.redis.pipeline(transaction=False)
-        for channel, events in by_channel.items():
-            body = {"o": self.instance, "e": events[0]} if len(events) == 1 else {"o": self.instance, "es": events}
-            pipe.publish(_PREFIX + channel, json_dumps(body))
-        try:
-            await pipe.execute()
-        except (RedisError, OSError) as exc:
-            log.warning("live events not published to Redis (%s); local subscribers still got them",
-                        type(exc).__name__)
+        self._send([(_PREFIX + channel, json_dumps({"o": self.instance, "e": events[0]} if len(events) == 1
+                                                   else {"o": self.instance, "es": events}))
+                    for channel, events in by_channel.items()])
+
+    def _send(self, messages: list[tuple[str, str]]) -> None:
+        """Queue messages for the sender task, which keeps their order and sends whatever has
+        queued in one pipeline. The caller does not wait for Redis: a turn's latency no longer
+        includes two Redis round trips, nor, while Redis is down, a connect timeout. Delivery
+        is as before: local subscribers have the events already (``fanout``); an event Redis
+        does not take is logged, not retried (alerts travel by the outbox, which retries), and
+        a widget or panel that reconnects replays the messages from the database."""
+        if len(self._unsent) + len(messages) > MAX_UNSENT:
+            log.warning("Redis is not keeping up; %d queued live events dropped", len(self._unsent))
+            self._unsent.clear()
+        self._unsent.extend(messages)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.create_task(self._send_unsent(), name="redis-bus-sender")
+
+    async def _send_unsent(self) -> None:
+        while self._unsent:
+            batch, self._unsent = self._unsent, []
+            pipe = self.redis.pipeline(transaction=False)
+            for channel, body in batch:
+                pipe.publish(channel, body)
+            try:
+                await pipe.execute()
+            except (RedisError, OSError) as exc:
+                log.warning("%d live events not published to Redis (%s); local subscribers still got them",
+                            len(batch), type(exc).__name__)
 
     async def _ensure_pubsub(self) -> Any:
         if self._pubsub is None:
