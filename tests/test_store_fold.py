@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +42,10 @@ LINES = (
 )
 
 
-async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean: bool = True) -> dict[str, Any]:
-    """Chat LINES, one turn each; ``statements`` gets the SQL each turn sent (one list a turn)."""
+async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean: bool = True,
+                lines: tuple[str, ...] = LINES, setup: Callable[[Any], None] | None = None) -> dict[str, Any]:
+    """Chat ``lines``, one turn each; ``statements`` gets the SQL each turn sent (one list a
+    turn); ``setup`` is given the service before the chat starts."""
     from mediator.api.app import create_app
     from mediator.service import Service
     from mediator.store import repo
@@ -54,6 +57,8 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean:
     capturing = {"on": False}
 
     svc.db.lean = svc.db.lean and lean
+    if setup is not None:
+        setup(svc)
 
     def _capture(statement: str) -> None:
         if capturing["on"] and not statement.startswith(("BEGIN", "COMMIT", "ROLLBACK")):
@@ -78,13 +83,15 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean:
             opened = (await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True},
                                    headers=key)).json()
             auth = {"Authorization": f"Bearer {opened['borrower_token']}"}
-            for line in LINES:
+            replies = []
+            for line in lines:
                 statements.append([])
                 capturing["on"] = True
                 r = await c.post(f"/v1/conversations/{opened['conversation_id']}/messages", json={"text": line},
                                  headers={**auth, "Idempotency-Key": f"key-{uuid.uuid4().hex}"})
                 capturing["on"] = False
                 assert r.status_code == 201, r.text
+                replies.append(r.json()["reply"])
         conv_id = opened["conversation_id"]
         async with svc.db.reader() as s:
             conv = await s.get(Conversation, conv_id)
@@ -92,7 +99,8 @@ async def _chat(stack: Stack, tmp_path: Path, statements: list[list[str]], lean:
                                              .order_by(Message.seq))).scalars())
             events = await repo.audit_events(s, stream=f"conv:{conv_id}")
             assert conv is not None
-            return {"conv": conv, "messages": messages, "events": events, "broken": repo.verify_chain(events)}
+            return {"conv": conv, "messages": messages, "events": events, "broken": repo.verify_chain(events),
+                    "replies": replies}
 
 
 @pytest.mark.parametrize("stack", ["embedded", "services"], indirect=True)
@@ -223,57 +231,30 @@ def test_a_lean_write_after_a_concurrent_change_is_redone_under_the_lock(stack: 
     the conversation in between (here an audited staff note, written after the reply stage
     read the row), the guarded write finds the row changed and writes nothing, and the stage
     runs again in an ORM transaction: one chain, no sequence number used twice, nothing lost."""
-    from mediator.api.app import create_app
-    from mediator.service import Service
     from mediator.store import repo
     from mediator.store.lean import LeanSession
-    from mediator.store.models import Conversation, Message
 
-    settings = make_settings(stack, tmp_path)
-    svc = Service(settings, backend=Polite())
-    app = create_app(settings, service=svc)
-    real = repo.conversation_with_key
     interfered: list[str] = []
 
-    async def read_then_interfere(session: Any, conversation_id: str, key: str | None) -> Any:
-        rows = await real(session, conversation_id, key)
-        if isinstance(session, LeanSession) and not interfered:
-            async with svc.db.transaction() as other:
-                await repo.audit(other, f"conv:{conversation_id}", "staff_note", {"note": "called back"},
-                                 actor="ada", conversation_id=conversation_id)
-            interfered.append(conversation_id)
-        return rows
+    def interfere_after_the_reply_stage_reads(svc: Any) -> None:
+        real = repo.conversation_with_key
 
-    monkeypatch.setattr(repo, "conversation_with_key", read_then_interfere)
+        async def read_then_interfere(session: Any, conversation_id: str, key: str | None) -> Any:
+            rows = await real(session, conversation_id, key)
+            if isinstance(session, LeanSession) and not interfered:
+                async with svc.db.transaction() as other:
+                    await repo.audit(other, f"conv:{conversation_id}", "staff_note", {"note": "called back"},
+                                     actor="ada", conversation_id=conversation_id)
+                interfered.append(conversation_id)
+            return rows
 
-    async def go() -> dict[str, Any]:
-        async with app.router.lifespan_context(app):
-            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
-                key = {"X-API-Key": INTEGRATION_KEY}
-                acct = f"race-{uuid.uuid4().hex[:8]}"
-                (await c.put(f"/v1/accounts/{acct}", json=ACCOUNTS["US"], headers=key)).raise_for_status()
-                opened = (await c.post("/v1/conversations", json={"account_id": acct, "identity_verified": True},
-                                       headers=key)).json()
-                r = await c.post(f"/v1/conversations/{opened['conversation_id']}/messages",
-                                 json={"text": LINES[0]},
-                                 headers={"Authorization": f"Bearer {opened['borrower_token']}",
-                                          "Idempotency-Key": uuid.uuid4().hex})
-            conv_id = opened["conversation_id"]
-            async with svc.db.reader() as s:
-                conv = await s.get(Conversation, conv_id)
-                messages = list((await s.execute(select(Message).where(Message.conversation_id == conv_id)
-                                                 .order_by(Message.seq))).scalars())
-                events = await repo.audit_events(s, stream=f"conv:{conv_id}")
-            return {"response": r, "conv": conv, "messages": messages, "events": events}
+        monkeypatch.setattr(repo, "conversation_with_key", read_then_interfere)
 
-    got = asyncio.run(go())
+    got = asyncio.run(_chat(stack, tmp_path, [], lines=LINES[:1], setup=interfere_after_the_reply_stage_reads))
     assert interfered, "the reply stage should have run lean first"
-    assert got["response"].status_code == 201, got["response"].text
-    assert got["response"].json()["reply"]["text"]
+    assert got["replies"][0]["text"]
     assert [m.seq for m in got["messages"]] == [1, 2] and [m.role for m in got["messages"]] == ["borrower", "mediator"]
     events = got["events"]
     assert [e.kind for e in events][-3:] == ["borrower_message", "staff_note", "reply_sent"]
-    from mediator.store import repo as store
-
-    assert store.verify_chain(events) == [] and got["conv"].audit_head == events[-1].hash
+    assert got["broken"] == [] and got["conv"].audit_head == events[-1].hash
     assert got["conv"].next_seq == 3 and got["conv"].replies_sent == 1
