@@ -74,3 +74,16 @@ def test_two_workers_share_the_connections_and_a_dead_one_is_replaced(stack: Sta
             sock.close()
         srv.stop()
     assert srv.proc is not None and srv.proc.poll() is not None  # the supervisor stopped with its workers
+
+
+def test_workers_that_cannot_start_stop_the_server_instead_of_restarting_forever(tmp_path: Path) -> None:
+    import sys
+
+    from mediator.bench.load import free_port
+
+    env = {**os.environ, "MEDIATOR_STATE_DIR": str(tmp_path), "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/x.db"}
+    done = subprocess.run([sys.executable, "-m", "mediator", "serve", "--workers", "2", "--port", str(free_port()),
+                           "--app", "mediator.no_such_module:app"], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "could not start" in done.stderr

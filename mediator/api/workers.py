@@ -18,6 +18,7 @@ import logging
 import multiprocessing
 import signal
 import socket
+import sys
 import time
 from typing import Any
 
@@ -42,8 +43,17 @@ def reuseport_socket(host: str, port: int, backlog: int = 2048) -> socket.socket
 def _worker(app: str, host: str, port: int, options: dict[str, Any]) -> None:
     import uvicorn
 
-    sock = reuseport_socket(host, port)
+    try:
+        sock = reuseport_socket(host, port)
+    except OSError as exc:
+        log.error("worker could not listen on %s:%s: %s", host, port, exc)
+        sys.exit(STARTUP_FAILURE)
     uvicorn.Server(uvicorn.Config(app, factory=True, **options)).run(sockets=[sock])
+
+
+START_GRACE_S = 5.0
+"""A worker that exits with an error this soon after starting failed to start (a broken
+install or configuration): it would fail the same way again, so the supervisor stops."""
 
 
 def serve(app: str, host: str, port: int, workers: int, **options: Any) -> int:
@@ -57,10 +67,12 @@ def serve(app: str, host: str, port: int, workers: int, **options: Any) -> int:
     reuseport_socket(host, port).close()  # fail here, once, if the port is taken
     ctx = multiprocessing.get_context("spawn")
     stopping = False
+    started: dict[int | None, float] = {}
 
     def start() -> Any:
         proc = ctx.Process(target=_worker, args=(app, host, port, options), daemon=False)
         proc.start()
+        started[proc.pid] = time.monotonic()
         return proc
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -77,8 +89,9 @@ def serve(app: str, host: str, port: int, workers: int, **options: Any) -> int:
             for i, proc in enumerate(procs):
                 if proc.is_alive():
                     continue
-                if proc.exitcode == STARTUP_FAILURE:
-                    log.error("a worker could not start; stopping")
+                early = time.monotonic() - started.pop(proc.pid, 0.0) < START_GRACE_S
+                if proc.exitcode == STARTUP_FAILURE or (early and (proc.exitcode or 0) > 0):
+                    log.error("a worker could not start (exit status %s); stopping", proc.exitcode)
                     status, stopping = STARTUP_FAILURE, True
                     break
                 log.warning("worker %s exited (%s); starting another", proc.pid, proc.exitcode)
