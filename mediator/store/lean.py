@@ -62,20 +62,14 @@ class _Compiled:
         return [json_dumps(params[n]) if j else params[n] for n, j in zip(self.names, self.json, strict=True)]
 
 
-_COMPILED: dict[Any, _Compiled] = {}
-
-
+@lru_cache(maxsize=512)
 def compiled(stmt: Any) -> _Compiled:
     """``stmt`` as PostgreSQL text with numbered parameters. Cached per statement object: the
     callers build each statement shape once (``lru_cache``), so this compiles once too."""
-    hit = _COMPILED.get(stmt)
-    if hit is None:
-        configure_mappers()  # before ``_instance`` makes instances without a constructor
-        c = stmt.compile(dialect=_DIALECT)
-        names = tuple(c.positiontup or ())
-        json = tuple(isinstance(c.binds[n].type, JSON) for n in names)
-        hit = _COMPILED[stmt] = _Compiled(str(c), names, json)
-    return hit
+    configure_mappers()  # before ``_instance`` makes instances without a constructor
+    c = stmt.compile(dialect=_DIALECT)
+    names = tuple(c.positiontup or ())
+    return _Compiled(str(c), names, tuple(isinstance(c.binds[n].type, JSON) for n in names))
 
 
 @lru_cache(maxsize=16)
@@ -96,7 +90,7 @@ def _instance(model: type, keys: tuple[str, ...], values: tuple[Any, ...]) -> An
 
 
 class LeanSession:
-    """Stands in for the ORM session inside a lean turn transaction (see the module doc)."""
+    """Stands in for the ORM session inside a lean turn stage (see the module doc)."""
 
     def __init__(self, conn: Any) -> None:
         self._conn = conn
