@@ -86,15 +86,40 @@ def _only_update(session: Session, model: type) -> Part | None:
     changed = [o for o in session.dirty if isinstance(o, model)]
     if len(changed) != 1:
         return None
-    state = inspect(changed[0])
-    if not state.persistent:
+    if not inspect(changed[0]).persistent:
         return None
-    values = {key: state.dict.get(key) for key in state.committed_state}
+    values = changed_values(changed[0])
     if not values or any(pk.key in values for pk in cast(Table, model.__table__).primary_key.columns):
         return None
-    if model is Conversation:
-        values["updated_at"] = utcnow()  # what the ORM's onupdate would have set
     return Part("update", model, changed[0], values)
+
+
+def changed_values(obj: Any) -> dict[str, Any]:
+    """The columns of a loaded row changed since it was read, with their new values, plus what
+    the ORM's ``onupdate`` would set (a conversation's ``updated_at``); empty when none changed."""
+    state = inspect(obj)
+    values = {key: state.dict.get(key) for key in state.committed_state}
+    if values and type(obj) is Conversation:
+        values["updated_at"] = utcnow()
+    return values
+
+
+def table_named(name: str) -> Table:
+    """A table the folded statements write."""
+    return _TABLES[name]
+
+
+_TABLES = {t.name: t for t in (cast(Table, m.__table__) for m in (*INSERTED, *UPDATED))}
+
+
+def bound_values(table: Table, i: int, cols: tuple[str, ...]) -> dict[str, Any]:
+    """Part ``i``'s column values as bound parameters (``p<i>_<column>``)."""
+    return {c: bindparam(f"p{i}_{c}", type_=table.c[c].type) for c in cols}
+
+
+def bound_keys(table: Table, i: int) -> list[Any]:
+    """Part ``i``'s row, by primary key, as bound parameters (``p<i>_key_<column>``)."""
+    return [pk == bindparam(f"p{i}_key_{pk.key}", type_=pk.type) for pk in table.primary_key.columns]
 
 
 Shape = tuple[tuple[str, str, tuple[str, ...]], ...]
@@ -105,16 +130,14 @@ def statement(shape: Shape) -> Executable:
     """The folded statement for one combination of rows and columns, built once: its values are
     bound parameters (``p<i>_<column>``; keys ``p<i>_key_<column>``), so SQLAlchemy compiles it
     once too (building statements around literal values cost more than the round trips saved)."""
-    tables = {t.name: t for t in (cast(Table, m.__table__) for m in (*INSERTED, *UPDATED))}
     stmts: list[Any] = []
     for i, (op, name, cols) in enumerate(shape):
-        table = tables[name]
-        values = {c: bindparam(f"p{i}_{c}", type_=table.c[c].type) for c in cols}
+        table = table_named(name)
+        values = bound_values(table, i, cols)
         if op == "insert":
             stmts.append(insert(table).values(values))
         else:
-            keys = [pk == bindparam(f"p{i}_key_{pk.key}", type_=pk.type) for pk in table.primary_key.columns]
-            stmts.append(update(table).where(and_(*keys)).values(values))
+            stmts.append(update(table).where(and_(*bound_keys(table, i))).values(values))
     main = stmts[-1]
     for i, stmt in enumerate(stmts[:-1]):
         main = main.add_cte(stmt.cte(f"p{i}"))

@@ -41,7 +41,7 @@ from sqlalchemy.orm.base import instance_state
 
 from mediator.jsoncodec import json_dumps
 from mediator.store import fold
-from mediator.store.models import Conversation, utcnow
+from mediator.store.models import Conversation
 
 _DIALECT = PGDialect_asyncpg(json_serializer=json_dumps)
 
@@ -140,14 +140,11 @@ class LeanSession:
                     raise NeedsOrm("a row with a default to apply")
                 parts.append(fold.Part("insert", model, obj, values))
         for obj in self._loaded:
-            state = inspect(obj)
-            values = {key: state.dict.get(key) for key in state.committed_state}
+            values = fold.changed_values(obj)
             if not values:
                 continue
             if type(obj) not in fold.UPDATED:
                 raise NeedsOrm(f"a change to {type(obj).__name__}")
-            if type(obj) is Conversation:
-                values["updated_at"] = utcnow()  # the column's onupdate
             parts.append(fold.Part("update", type(obj), obj, values))
         return parts
 
@@ -197,25 +194,23 @@ def guarded_statement(shape: fold.Shape) -> Any:
     One statement, so it is atomic on its own: no BEGIN, no COMMIT, no lock held between the
     read and the write (two round trips a stage instead of four)."""
     conv = cast(Table, Conversation.__table__)
-    tables = {cast(Table, m.__table__).name: cast(Table, m.__table__) for m in (*fold.INSERTED, *fold.UPDATED)}
     (_, first_table, first_cols), *rest = shape
     assert first_table == conv.name
-    guard = [conv.c.id == bindparam("p0_key_id", type_=conv.c.id.type)]
+    guard = [*fold.bound_keys(conv, 0)]
     for key in GUARD_COLUMNS:
         guard.append(conv.c[key].is_not_distinct_from(bindparam(f"g_{key}", type_=conv.c[key].type)))
-    anchor = (update(conv).where(and_(*guard))
-              .values({c: bindparam(f"p0_{c}", type_=conv.c[c].type) for c in first_cols})
+    anchor = (update(conv).where(and_(*guard)).values(fold.bound_values(conv, 0, first_cols))
               .returning(conv.c.id).cte("c"))
     main = select(func.count()).select_from(anchor)
     for i, (op, name, cols) in enumerate(rest, start=1):
-        table = tables[name]
+        table = fold.table_named(name)
+        values = fold.bound_values(table, i, cols)
         if op == "insert":
-            values = select(*(bindparam(f"p{i}_{c}", type_=table.c[c].type).label(c) for c in cols))
-            stmt: Any = insert(table).from_select(list(cols), values.select_from(anchor), include_defaults=False)
+            row = select(*(value.label(c) for c, value in values.items())).select_from(anchor)
+            stmt: Any = insert(table).from_select(list(cols), row, include_defaults=False)
         else:
-            keys = [pk == bindparam(f"p{i}_key_{pk.key}", type_=pk.type) for pk in table.primary_key.columns]
-            stmt = (update(table).where(and_(*keys), table.c.conversation_id == anchor.c.id)
-                    .values({c: bindparam(f"p{i}_{c}", type_=table.c[c].type) for c in cols}))
+            stmt = (update(table).where(*fold.bound_keys(table, i), table.c.conversation_id == anchor.c.id)
+                    .values(values))
         main = main.add_cte(stmt.cte(f"p{i}"))
     return main
 
