@@ -58,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--concurrency", type=int, nargs="*", default=[1, 50])
     bt.add_argument("--think-ms", type=float, default=2000.0,
                     help="mean pause between one borrower's messages in the paced runs")
+    bt.add_argument("--pace", choices=("both", "think", "back-to-back"), default="both",
+                    help="which runs at more than one conversation: paced (think), saturating, or both")
     bt.add_argument("--database-url", default=None)
     bt.add_argument("--redis-url", default=None)
     bt.add_argument("--model-latency-ms", type=float, default=None,

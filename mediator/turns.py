@@ -32,7 +32,7 @@ from mediator.plans import approved_offers
 from mediator.security import facts_match, prompt_canary
 from mediator.service import Service
 from mediator.store import repo
-from mediator.store.lean import NeedsOrm
+from mediator.store.lean import LeanSession, NeedsOrm
 from mediator.store.models import Account, Conversation, IdempotencyRecord, Message
 from mediator.views import alert_view, borrower_message, staff_message
 
@@ -152,7 +152,9 @@ class _Stored:
     state_after_intents: ConversationState
     state_before: ConversationState
     muted: bool
-    conv: Conversation
+    lean_rows: tuple[Conversation, IdempotencyRecord | None] | None
+    """The conversation and key record as a lean first stage left them (the reply stage's lean
+    write checks them instead of reading them again); None after an ORM stage."""
     account: Account
     history: tuple[HistoryItem, ...]
 
@@ -186,7 +188,12 @@ async def _resume_or_replay(s: Any, conv: Conversation, account: Account, rec: I
     state = repo.load_state(conv, account)
     history = await load_history(s, conv.id, stored.seq)
     return _Stored(borrower_message(stored), staff_message(stored), MessageAnalysis(**_analysis_from(stored.analysis)),
-                   state, copy.copy(state), conv.status == "human", conv, account, history)
+                   state, copy.copy(state), conv.status == "human", _lean_rows(s, conv, rec), account, history)
+
+
+def _lean_rows(s: Any, conv: Conversation, record: IdempotencyRecord | None
+               ) -> tuple[Conversation, IdempotencyRecord | None] | None:
+    return (conv, record) if isinstance(s, LeanSession) else None
 
 
 async def _in_transaction(svc: Service, stage: Any, *args: Any) -> Any:
@@ -239,12 +246,11 @@ async def _borrower_message_stage(svc: Service, s: Any, conversation_id: str, te
                      {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
                       "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
                      actor="borrower", conversation_id=conv.id, owner=conv)
-    if idem_key:
-        await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id)
+    record = await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id) if idem_key else None
     repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
     await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
     return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
-                   conv.status == "human", conv, account, history)
+                   conv.status == "human", _lean_rows(s, conv, record), account, history)
 
 
 def _analysis_from(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -372,7 +378,7 @@ async def _store_reply(svc: Service, conversation_id: str, stored: _Stored, repl
 async def _reply_stage(svc: Service, s: Any, conversation_id: str, stored: _Stored, reply: AgentReply,
                        verdict: Verdict, state_changes: dict[str, Any],
                        idem_key: str | None) -> tuple[dict[str, Any], list[Any]]:
-    conv, record = await repo.conversation_with_key(s, conversation_id, idem_key)
+    conv, record = await repo.conversation_with_key(s, conversation_id, idem_key, stored.lean_rows)
     assert conv is not None
     if record is not None and record.response is not None:
         # another attempt of this same turn (a client retry while this one was still

@@ -16,7 +16,7 @@ from tests.conftest import Stack
 
 ROW = re.compile(r"^(?P<label>.+?)\s+turns=\s*(?P<turns>\d+) client p50=\s*(?P<c50>[\d.]+) p99=\s*(?P<c99>[\d.]+) \| "
                  r"server p50=\s*(?P<s50>[\d.]+) p99=\s*(?P<s99>[\d.]+) max=\s*[\d.]+ ms \| "
-                 r"turns/s=\s*[\d.]+ errors=(?P<errors>\d+)$")
+                 r"turns/s=\s*[\d.]+(?: cpu/turn=\s*(?P<cpu>[\d.]+)ms)? errors=(?P<errors>\d+)$")
 
 
 @pytest.mark.parametrize("stack", ["embedded", "services"], indirect=True)
@@ -35,3 +35,15 @@ def test_bench_turn_serves_and_answers_every_turn(stack: Stack, capsys: pytest.C
         assert int(r["turns"]) == 24 and int(r["errors"]) == 0
         # the server's own time is part of what the client saw
         assert 0 < float(r["s50"]) <= float(r["c50"]) and float(r["s99"]) <= float(r["c99"]) + 0.01
+        # and its CPU, read off its processes over the measured turns, is there
+        assert r["cpu"] is not None and float(r["cpu"]) > 0
+
+
+@pytest.mark.parametrize("stack", ["embedded"], indirect=True)
+def test_bench_turn_runs_only_the_pacing_asked_for(stack: Stack, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["bench", "turn", "--turns", "8", "--concurrency", "1", "4", "--think-ms", "20", "--pace", "think",
+            "--database-url", stack.database_url]
+    assert main(argv) == 0
+    rows = [m.groupdict() for m in map(ROW.match, capsys.readouterr().out.splitlines()) if m]
+    assert [r["label"].split(" ", 1)[1] for r in rows] == ["served 1w c=1 back-to-back", "served 1w c=4 think=0.0s"]
+    assert all(int(r["errors"]) == 0 for r in rows)

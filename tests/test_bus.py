@@ -162,3 +162,25 @@ async def test_a_publish_does_not_wait_on_a_redis_that_never_answers() -> None:
     finally:
         await bus.close()
         silent.close()
+
+
+async def test_redis_publishing_survives_its_connection_being_dropped(redis_url: str) -> None:
+    """Publishes share one kept connection. When Redis drops it (a restart, an idle timeout,
+    ``CLIENT KILL``), the next batch goes out on a fresh connection: nothing after the drop is
+    lost and the order holds."""
+    import redis.asyncio as aioredis
+
+    async with two_instances(redis_url) as (a, b), b.subscribe("conv:k") as remote:
+        await asyncio.sleep(0.2)
+        await a.publish("conv:k", {"n": 0})
+        assert await asyncio.wait_for(remote.__anext__(), 3) == {"n": 0}
+        admin = aioredis.from_url(redis_url)
+        try:
+            killed = await admin.execute_command("CLIENT", "KILL", "TYPE", "normal", "SKIPME", "yes")
+        finally:
+            await admin.aclose()
+        assert killed >= 1  # the publishing connection among them (subscribers are not "normal")
+        for n in range(1, 6):
+            await a.publish("conv:k", {"n": n})
+        got = [await asyncio.wait_for(remote.__anext__(), 3) for _ in range(5)]
+        assert got == [{"n": n} for n in range(1, 6)]

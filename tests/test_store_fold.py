@@ -157,8 +157,9 @@ def test_postgresql_writes_a_turn_in_one_statement_per_transaction(stack: Stack,
     def turn_rows(turn: list[str]) -> list[str]:  # the turn's own statements, not the outbox relay's
         return [s.split(" ")[0] for s in turn if s.startswith("SELECT conversations") or s.startswith("WITH ")]
 
-    # a quiet turn (the first) is two transactions of one read and one write each
-    assert turn_rows(per_turn[0]) == ["SELECT", "WITH", "SELECT", "WITH"]
+    # a quiet turn (the first): the first stage reads and writes; the reply stage writes what
+    # the first stage left, checked by its compare-and-set, without reading it again
+    assert turn_rows(per_turn[0]) == ["SELECT", "WITH", "WITH"]
     # the complaint turn's first transaction raises an alert, which the lean path leaves to the
     # ORM: the lean attempt reads, gives up before writing, and the ORM transaction runs it again
     assert turn_rows(per_turn[1]) == ["SELECT", "SELECT", "WITH", "WITH", "SELECT", "WITH"]
@@ -225,33 +226,52 @@ def test_lean_and_orm_transactions_store_the_same_rows(stack: Stack, tmp_path: P
 
 
 @pytest.mark.parametrize("stack", ["services"], indirect=True)
+@pytest.mark.parametrize("when", ["while the model drafts", "after the reply stage read"])
 def test_a_lean_write_after_a_concurrent_change_is_redone_under_the_lock(stack: Stack, tmp_path: Path,
-                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    """A lean stage holds no lock between its read and its write. When something else changes
-    the conversation in between (here an audited staff note, written after the reply stage
-    read the row), the guarded write finds the row changed and writes nothing, and the stage
-    runs again in an ORM transaction: one chain, no sequence number used twice, nothing lost."""
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          when: str) -> None:
+    """A lean stage holds no lock between its read and its write, and the reply stage does not
+    read again what the first stage stored. When something else changes the conversation in
+    between (here an audited staff note, written while the model drafts, or after a reply
+    stage that did read), the guarded write finds the row changed and writes nothing, and the
+    stage runs again in an ORM transaction: one chain, no sequence number used twice, nothing
+    lost."""
     from mediator.store import repo
     from mediator.store.lean import LeanSession
 
     interfered: list[str] = []
 
-    def interfere_after_the_reply_stage_reads(svc: Any) -> None:
+    async def staff_note(svc: Any, conversation_id: str) -> None:
+        async with svc.db.transaction() as other:
+            await repo.audit(other, f"conv:{conversation_id}", "staff_note", {"note": "called back"},
+                             actor="ada", conversation_id=conversation_id)
+        interfered.append(conversation_id)
+
+    def interfere(svc: Any) -> None:
+        if when == "while the model drafts":
+            polite = svc.backend.reply
+
+            async def reply_after_a_note(turn: TurnInput) -> AgentReply:
+                await staff_note(svc, turn.conversation_id)
+                return await polite(turn)
+
+            monkeypatch.setattr(svc.backend, "reply", reply_after_a_note)
+            return
         real = repo.conversation_with_key
 
-        async def read_then_interfere(session: Any, conversation_id: str, key: str | None) -> Any:
-            rows = await real(session, conversation_id, key)
+        async def read_then_interfere(session: Any, conversation_id: str, key: str | None, stored: Any = None) -> Any:
+            rows = await real(session, conversation_id, key)  # read, not the first stage's rows
             if isinstance(session, LeanSession) and not interfered:
-                async with svc.db.transaction() as other:
-                    await repo.audit(other, f"conv:{conversation_id}", "staff_note", {"note": "called back"},
-                                     actor="ada", conversation_id=conversation_id)
-                interfered.append(conversation_id)
+                await staff_note(svc, conversation_id)
             return rows
 
         monkeypatch.setattr(repo, "conversation_with_key", read_then_interfere)
 
-    got = asyncio.run(_chat(stack, tmp_path, [], lines=LINES[:1], setup=interfere_after_the_reply_stage_reads))
-    assert interfered, "the reply stage should have run lean first"
+    per_turn: list[list[str]] = []
+    got = asyncio.run(_chat(stack, tmp_path, per_turn, lines=LINES[:1], setup=interfere))
+    assert interfered
+    guarded_writes = [s for s in per_turn[0] if s.startswith("WITH c AS (UPDATE conversations")]
+    assert len(guarded_writes) == 2, "the first stage's lean write and the reply stage's, which backed off"
     assert got["replies"][0]["text"]
     assert [m.seq for m in got["messages"]] == [1, 2] and [m.role for m in got["messages"]] == ["borrower", "mediator"]
     events = got["events"]

@@ -105,12 +105,14 @@ async def _post_turn(c: httpx.AsyncClient, conversation_id: str, text: str,
 
 
 async def _drive(client: Callable[[], httpx.AsyncClient], integration_key: str, turns: int, concurrency: int,
-                 think_ms: float = 0.0, borrower_client: Callable[[], Any] | None = None) -> dict[str, Any]:
+                 think_ms: float = 0.0, borrower_client: Callable[[], Any] | None = None,
+                 server_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
     """Open ``concurrency`` conversations, warm each up with one turn, then let every borrower
     send ``turns / concurrency`` messages (pausing ``think_ms`` on average when paced). Each
     borrower has a client (a connection) of its own, as each person's browser does: borrowers
     sharing one pool would ride on the few connections it keeps busy, all in one worker.
-    ``borrower_client``: the borrowers' (default ``client``)."""
+    ``borrower_client``: the borrowers' (default ``client``); ``server_cpu``: the server's CPU
+    seconds so far, read when the measured turns start and end."""
     borrower_client = borrower_client or client
     key = {"X-API-Key": integration_key}
     account = {"borrower_name": "Bench Borrower", "creditor": "Acme Bank", "balance": "1240.50",
@@ -155,9 +157,11 @@ async def _drive(client: Callable[[], httpx.AsyncClient], integration_key: str, 
     runs = [asyncio.create_task(borrower(cv, i, warmed)) for i, cv in enumerate(convs)]
     await warmed.wait()
     started = time.perf_counter()
+    cpu0 = server_cpu() if server_cpu else None
     await asyncio.gather(*runs)
     wall = time.perf_counter() - started
-    return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": server_side}
+    cpu_s = server_cpu() - cpu0 if server_cpu and cpu0 is not None else None
+    return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": server_side, "server_cpu_s": cpu_s}
 
 
 async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_ms: float = 0.0) -> dict[str, Any]:
@@ -173,12 +177,13 @@ async def _run(settings: Any, backend: Any, turns: int, concurrency: int, think_
                             settings.integration_key or "", turns, concurrency, think_ms)
 
 
-async def _run_served(url: str, turns: int, concurrency: int, think_ms: float) -> dict[str, Any]:
+async def _run_served(url: str, turns: int, concurrency: int, think_ms: float,
+                      server_cpu: Callable[[], float] | None = None) -> dict[str, Any]:
     """Over HTTP against server processes, from this (separate) process."""
     from mediator.bench.rawhttp import RawClient
 
     return await _drive(lambda: httpx.AsyncClient(base_url=url, timeout=60), BENCH_KEY, turns, concurrency, think_ms,
-                        borrower_client=lambda: RawClient(url, timeout=60))
+                        borrower_client=lambda: RawClient(url, timeout=60), server_cpu=server_cpu)
 
 
 def _run_as_served(coro: Any) -> Any:
@@ -200,9 +205,11 @@ def _report(label: str, result: dict[str, Any], subtract_ms: float = 0.0) -> Non
     p = percentiles(lat_ms)
     srv = percentiles([max(x * 1000 - subtract_ms, 0.0) for x in result["server_side"]])
     rate = len(lat_ms) / result["wall"] if result["wall"] else 0.0
+    cpu_s = result.get("server_cpu_s")
+    cpu = f" cpu/turn={cpu_s * 1000 / len(lat_ms):5.2f}ms" if cpu_s is not None and lat_ms else ""
     print(f"{label:44} turns={len(lat_ms):4d} client p50={p['p50']:6.2f} p99={p['p99']:6.2f} | "
           f"server p50={srv['p50']:6.2f} p99={srv['p99']:6.2f} max={srv['max']:6.2f} ms | "
-          f"turns/s={rate:6.1f} errors={result['errors']}")
+          f"turns/s={rate:6.1f}{cpu} errors={result['errors']}")
 
 
 BENCH_KEY = "bench"
@@ -228,8 +235,10 @@ def _settings(db_url: str, redis_url: str | None, state_dir: str, **extra: Any) 
     return Settings(_env_file=None, **values)
 
 
-def _pacings(conc: int, think_ms: float) -> list[float]:
-    return sorted({0.0, think_ms}) if conc > 1 else [0.0]
+def _pacings(conc: int, think_ms: float, pace: str = "both") -> list[float]:
+    if conc <= 1:
+        return [0.0]
+    return {"both": sorted({0.0, think_ms}), "think": [think_ms], "back-to-back": [0.0]}[pace]
 
 
 def _label(store: str, how: str, conc: int, think: float) -> str:
@@ -251,8 +260,9 @@ def _bench_served(store: str, db_url: str, redis_url: str | None, workers: int, 
     try:
         server.start()
         for conc in args.concurrency:
-            for think in _pacings(conc, args.think_ms):
-                result = _run_as_served(_run_served(server.url, max(args.turns, conc * 2), conc, think))
+            for think in _pacings(conc, args.think_ms, args.pace):
+                result = _run_as_served(_run_served(server.url, max(args.turns, conc * 2), conc, think,
+                                                    server_cpu=server.cpu_seconds))
                 _report(_label(store, f"served {workers}w", conc, think), result)
     finally:
         server.stop()
@@ -276,7 +286,7 @@ def cmd_bench_turn(args: argparse.Namespace) -> int:
     for store, db_url, redis_url in stores:
         if args.in_process:
             for conc in args.concurrency:
-                for think in _pacings(conc, args.think_ms):
+                for think in _pacings(conc, args.think_ms, args.pace):
                     result = _run_as_served(_run(_settings(db_url, redis_url, tmp), InstantBackend(),
                                                  max(args.turns, conc * 2), conc, think))
                     _report(_label(store, "in-process", conc, think), result)

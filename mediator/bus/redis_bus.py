@@ -46,6 +46,7 @@ class RedisBus(Bus):
         self._lock = asyncio.Lock()
         self._unsent: list[tuple[str, str]] = []
         self._sender: asyncio.Task[None] | None = None
+        self._publisher: Any = None
 
     async def start(self) -> None:
         self._reader = asyncio.create_task(self._read_loop(), name="redis-bus-reader")
@@ -56,6 +57,9 @@ class RedisBus(Bus):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._sender), 2.0)
             self._sender.cancel()
+        if self._publisher is not None:
+            await self.redis.connection_pool.release(self._publisher)
+            self._publisher = None
         if self._reader:
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -105,14 +109,34 @@ class RedisBus(Bus):
     async def _send_unsent(self) -> None:
         while self._unsent:
             batch, self._unsent = self._unsent, []
-            pipe = self.redis.pipeline(transaction=False)
-            for channel, body in batch:
-                pipe.publish(channel, body)
             try:
-                await pipe.execute()
+                await self._publish_batch(batch)
             except (RedisError, OSError) as exc:
                 log.warning("%d live events not published to Redis (%s); local subscribers still got them",
                             len(batch), type(exc).__name__)
+
+    async def _publish_batch(self, batch: list[tuple[str, str]]) -> None:
+        """PUBLISH each message, all written at once, on a connection kept for publishing. The
+        client's pipeline object cost more CPU than the round trip it saves; this is its core
+        (the pool's connection, its packing and its reply parser), without the rest. A
+        connection that fails is dropped, and the batch tried once more on a fresh one (Redis
+        may have closed an idle connection); a second failure is the caller's."""
+        for attempt in (1, 2):
+            conn = self._publisher
+            if conn is None:
+                conn = self._publisher = await self.redis.connection_pool.get_connection()
+            try:
+                await conn.send_packed_command(conn.pack_commands([("PUBLISH", c, body) for c, body in batch]))
+                for _ in batch:
+                    await conn.read_response()
+                return
+            except BaseException as exc:
+                self._publisher = None  # its replies may be out of step: never reuse it
+                with contextlib.suppress(Exception):
+                    await conn.disconnect()
+                await self.redis.connection_pool.release(conn)
+                if attempt == 2 or not isinstance(exc, (RedisError, OSError)):
+                    raise
 
     async def _ensure_pubsub(self) -> Any:
         if self._pubsub is None:

@@ -59,16 +59,23 @@ class Part:
 def insertable(obj: Any) -> dict[str, Any] | None:
     """The column values of a pending row, or None when the ORM must write it (a column with a
     Python-side default that is not set would need the ORM's own default handling)."""
-    state = inspect(obj)
+    held = inspect(obj).dict
     values: dict[str, Any] = {}
-    for column in obj.__table__.columns:
-        value = state.dict.get(column.key)
+    for key, has_default, is_json in _insert_columns(type(obj)):
+        value = held.get(key)
         if value is None:
-            if column.default is not None or (column.key in state.dict and isinstance(column.type, JSON)):
+            if has_default or (is_json and key in held):
                 return None  # a default to apply, or a JSON null the ORM writes its own way
             continue
-        values[column.key] = value
+        values[key] = value
     return values
+
+
+@lru_cache(maxsize=16)
+def _insert_columns(model: type) -> tuple[tuple[str, bool, bool], ...]:
+    """Each column's key, whether it has a Python-side default, whether it is JSON."""
+    return tuple((c.key, c.default is not None, isinstance(c.type, JSON))
+                 for c in cast(Table, model.__table__).columns)
 
 
 def _first_insert(new: list[Any], model: type, pending_conversations: set[str]) -> Part | None:

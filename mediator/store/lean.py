@@ -100,6 +100,12 @@ class LeanSession:
     def add(self, obj: Any) -> None:
         self._new.append(obj)
 
+    def adopt(self, *objs: Any) -> None:
+        """Take instances an earlier lean stage of the same request read or wrote as the rows
+        now stored, instead of reading them again: the write's compare-and-set still finds out
+        if the conversation changed since (and the stage then runs again under the lock)."""
+        self._loaded.extend(o for o in objs if o is not None)
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)
@@ -151,7 +157,8 @@ class LeanSession:
     async def write(self) -> None:
         """Send every new row and changed column in one statement, written only if the
         conversation row is still as it was read (else ``NeedsOrm``, nothing written); then the
-        loaded instances hold what is stored, as after an ORM commit."""
+        instances hold what is stored, as after an ORM commit, and a later lean stage may
+        ``adopt`` them."""
         parts = self._parts()
         if not parts:
             return
@@ -167,12 +174,11 @@ class LeanSession:
         c = compiled(guarded_statement(tuple(p.shape for p in ordered)))
         if await self._conn.fetchval(c.sql, *c.args(params)) != 1:
             raise NeedsOrm("the conversation changed since it was read")
-        for part in parts:
+        for part in parts:  # every instance now holds its stored row, its changes since none
+            part_state = inspect(part.obj)
             if part.op == "update":
-                part_state = inspect(part.obj)
-                for key, value in part.values.items():
-                    part_state.dict[key] = value
-                part_state.committed_state.clear()
+                part_state.dict.update(part.values)
+            part_state.committed_state.clear()
 
 
 GUARD_COLUMNS = ("next_seq", "audit_head", "updated_at")

@@ -202,10 +202,17 @@ async def conversation_for_turn(session: AsyncSession | LeanSession, conversatio
 
 
 async def conversation_with_key(session: AsyncSession | LeanSession, conversation_id: str,
-                                idempotency_key: str | None) -> tuple[Conversation | None, IdempotencyRecord | None]:
+                                idempotency_key: str | None,
+                                stored: tuple[Conversation, IdempotencyRecord | None] | None = None
+                                ) -> tuple[Conversation | None, IdempotencyRecord | None]:
     """The conversation, row-locked (lean: checked at write), and its Idempotency-Key record
-    (if any), in one query."""
+    (if any), in one query. ``stored``: the two as this request's lean first stage left them;
+    a lean session takes them instead of reading (its write checks they are still current),
+    an ORM session reads."""
     lean = isinstance(session, LeanSession)
+    if lean and stored is not None:
+        session.adopt(*stored)
+        return stored
     stmt = _reply_select(bool(idempotency_key), not lean and _is_pg(session), lean)
     models = (Conversation, IdempotencyRecord) if idempotency_key else (Conversation,)
     row = await _first(session, stmt, _key_params(conversation_id, idempotency_key), models)
