@@ -160,7 +160,7 @@ async def _drive(client: Callable[[], httpx.AsyncClient], integration_key: str, 
     cpu0 = server_cpu() if server_cpu else None
     await asyncio.gather(*runs)
     wall = time.perf_counter() - started
-    cpu_s = server_cpu() - cpu0 if server_cpu and cpu0 is not None else None
+    cpu_s = server_cpu() - cpu0 if server_cpu is not None and cpu0 is not None else None
     return {"latencies": latencies, "wall": wall, "errors": errors, "server_side": server_side, "server_cpu_s": cpu_s}
 
 

@@ -57,6 +57,8 @@ class RedisBus(Bus):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(self._sender), 2.0)
             self._sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._sender  # it hands back a connection it was using before this does
         if self._publisher is not None:
             await self.redis.connection_pool.release(self._publisher)
             self._publisher = None
