@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 from typing import Any
 
 from mediator.domain import AccountFacts, Offer
@@ -86,13 +87,22 @@ class JurisdictionPlan:
             raise PolicyError(f"{where}: malformed plan policy ({exc})") from exc
 
 
+_PLANS: dict[tuple[str, str], JurisdictionPlan] = {}
+"""Parsed plans by (policy version, jurisdiction): the version is the digest of the policy's
+files, so one version always parses to the same plan."""
+
+
 def plan_policy(jurisdiction: str, policy: Policy | None = None) -> JurisdictionPlan:
-    doc = (policy or get_policy()).doc(OFFERS_DOC)
-    try:
-        raw = doc["jurisdictions"][jurisdiction]
-    except (KeyError, TypeError) as exc:
-        raise PolicyError(f"{OFFERS_DOC}: no plan policy for {jurisdiction}") from exc
-    return JurisdictionPlan.parse(raw, f"{OFFERS_DOC}:{jurisdiction}")
+    """The jurisdiction's plan section, parsed once per policy version: every turn asks."""
+    policy = policy or get_policy()
+    plan = _PLANS.get((policy.version, jurisdiction))
+    if plan is None:
+        try:
+            raw = policy.doc(OFFERS_DOC)["jurisdictions"][jurisdiction]
+        except (KeyError, TypeError) as exc:
+            raise PolicyError(f"{OFFERS_DOC}: no plan policy for {jurisdiction}") from exc
+        plan = _PLANS[(policy.version, jurisdiction)] = JurisdictionPlan.parse(raw, f"{OFFERS_DOC}:{jurisdiction}")
+    return plan
 
 
 def installment_offer(balance: Decimal, count: int, remainder: str = "waive") -> Offer | None:
@@ -124,7 +134,13 @@ def approved_offers(
     balance = account.balance.quantize(CENT) if account.balance is not None else None
     if balance is None or balance <= 0:
         return ()
-    dpd = max(account.days_past_due or 0, 0)
+    return _offers(plan, balance, max(account.days_past_due or 0, 0))
+
+
+@lru_cache(maxsize=4096)
+def _offers(plan: JurisdictionPlan, balance: Decimal, dpd: int) -> tuple[Offer, ...]:
+    """Pure in its arguments (the offers are frozen), so every turn after an account's first
+    reuses what the first computed, until its balance or days past due change."""
     offers: list[Offer] = []
     for count in plan.counts:
         offer = installment_offer(balance, count, plan.remainder)

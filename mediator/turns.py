@@ -242,11 +242,12 @@ async def _borrower_message_stage(svc: Service, s: Any, conversation_id: str, te
     events = machine.apply(state, analysis, text)
     changed = repo.save_state(conv, state)
     msg = await repo.append_message(s, conv, "borrower", text, analysis=_analysis_dict(analysis))
+    text_sha256 = _request_hash(text)  # the audit's digest of the text is the key record's too
     await repo.audit(s, f"conv:{conv.id}", "borrower_message",
-                     {"message_id": msg.id, "seq": msg.seq, "text_sha256": repo.sha256_text(text),
+                     {"message_id": msg.id, "seq": msg.seq, "text_sha256": text_sha256,
                       "intents": list(analysis.intents), "state_events": events, "state_changed": changed},
                      actor="borrower", conversation_id=conv.id, owner=conv)
-    record = await repo.start_idempotency(s, conv.id, idem_key, _request_hash(text), msg.id) if idem_key else None
+    record = await repo.start_idempotency(s, conv.id, idem_key, text_sha256, msg.id) if idem_key else None
     repo.push_risk_window(conv, analysis.complaint_risk, analysis.intents)
     await _risk_and_alerts(svc, s, conv, analysis, blocked=False)
     return _Stored(borrower_message(msg), staff_message(msg), analysis, state, state_before,
@@ -400,21 +401,24 @@ async def _reply_stage(svc: Service, s: Any, conversation_id: str, stored: _Stor
     handover = blocked or reply.handover
     if blocked:
         conv.guardrail_blocks += 1
+    record_of_verdict = verdict_record(verdict)
     msg = await repo.append_message(
         s, conv, "mediator", verdict.text,
         draft=reply.text if reply.text != verdict.text else None,
         backend=reply.backend, prompt_version=reply.prompt_version or None,
-        action=verdict.action, policy_version=verdict.policy_version, verdict=verdict_record(verdict),
+        action=verdict.action, policy_version=verdict.policy_version, verdict=record_of_verdict,
     )
     conv.replies_sent += 1
     if handover and conv.status == "active":
         conv.status = "escalated"
         conv.escalated_at = msg.created_at
         conv.handover_reason = reply.handover_reason or ("guardrail_block" if blocked else "handover")
+    sent_sha256 = repo.sha256_text(verdict.text)
     await repo.audit(s, f"conv:{conv.id}", "reply_sent", {
         "message_id": msg.id, "seq": msg.seq, "backend": reply.backend, "prompt_version": reply.prompt_version,
-        "text_sha256": repo.sha256_text(verdict.text), "draft_sha256": repo.sha256_text(reply.text),
-        "verdict": verdict_record(verdict), "tool_calls": len(reply.tool_calls), "events": reply.events,
+        "text_sha256": sent_sha256, "draft_sha256": sent_sha256 if reply.text == verdict.text
+        else repo.sha256_text(reply.text),
+        "verdict": record_of_verdict, "tool_calls": len(reply.tool_calls), "events": reply.events,
         "state_changed": sorted(state_changes), "handover": handover,
     }, actor="mediator", conversation_id=conv.id, owner=conv)
     if handover:  # a block or hand-over changes the conversation's risk features

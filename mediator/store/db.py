@@ -129,6 +129,7 @@ class Database:
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(self.url) else None
         self.lean = not is_sqlite(self.url)
         """Borrower turns run their transactions without the ORM session (``lean``): PostgreSQL."""
+        self._lean_connections: Any = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -145,7 +146,9 @@ class Database:
         """``lean.transaction`` on this database's pool (PostgreSQL)."""
         from mediator.store import lean
 
-        return lean.transaction(self.engine)
+        if self._lean_connections is None:
+            self._lean_connections = lean.ConnectionCache(self.engine, idle_s=IDLE_PING_S)
+        return lean.transaction(self._lean_connections)
 
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncSession]:
@@ -160,6 +163,8 @@ class Database:
             await conn.exec_driver_sql("SELECT 1")
 
     async def dispose(self) -> None:
+        if self._lean_connections is not None:
+            await self._lean_connections.close()
         await self.engine.dispose()
         if self.read_engine is not self.engine:
             await self.read_engine.dispose()

@@ -26,6 +26,7 @@ rows; the tests compare them.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -35,13 +36,12 @@ from typing import Any, cast
 from sqlalchemy import JSON, Table, and_, bindparam, func, insert, inspect, select, update
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import configure_mappers
-from sqlalchemy.orm.base import instance_state
 
 from mediator.jsoncodec import json_dumps
 from mediator.store import fold
-from mediator.store.models import Conversation
+from mediator.store.models import Conversation, new_row
 
 _DIALECT = PGDialect_asyncpg(json_serializer=json_dumps)
 
@@ -82,11 +82,9 @@ def _layout(model: type) -> tuple[tuple[str, ...], tuple[int, ...]]:
 def _instance(model: type, keys: tuple[str, ...], values: tuple[Any, ...]) -> Any:
     """A model instance holding a row's values, which no session tracks: changes to it are
     recorded as for any instance (``committed_state`` keeps each changed column's value as
-    read) and written by ``LeanSession.write``. Filled in as the ORM's loader does, not through
-    the constructor's attribute events (a twentieth of the cost)."""
-    obj = model.__mapper__.class_manager.new_instance()  # type: ignore[attr-defined]
-    instance_state(obj).dict.update(zip(keys, values, strict=True))
-    return obj
+    read) and written by ``LeanSession.write``. Filled in as the ORM's loader does
+    (``new_row``), not through the constructor's attribute events."""
+    return new_row(model, **dict(zip(keys, values, strict=True)))
 
 
 class LeanSession:
@@ -224,27 +222,81 @@ def guarded_statement(shape: fold.Shape) -> Any:
 _CONNECTION_LOST = (OSError, ConnectionError, TimeoutError)
 
 
+class ConnectionCache:
+    """The few pooled connections a worker's lean stages are using now, kept checked out
+    between stages. Checking a connection out of SQLAlchemy's pool and back in costs about
+    150 µs of CPU (measured: greenlet hops, the pool's events and bookkeeping), twice a turn;
+    taking one from here costs a list pop. One idle here longer than ``idle_s`` goes back to
+    the pool instead, which pings it on its next checkout (``db._ping_when_idle``): what a
+    restart or failover may have cut is found there, as before. At most ``keep`` wait here;
+    they count against the pool's size like any checked-out connection."""
+
+    def __init__(self, engine: AsyncEngine, keep: int = 4, idle_s: float = 2.0) -> None:
+        self._engine, self._keep, self._idle_s = engine, keep, idle_s
+        self._idle: list[tuple[AsyncConnection, Any, float]] = []
+        self._closed = False
+
+    async def take(self) -> tuple[AsyncConnection, Any]:
+        """A checked-out connection and its asyncpg connection."""
+        while self._idle:
+            sa_conn, raw, since = self._idle.pop()
+            if time.monotonic() - since <= self._idle_s and not raw.is_closed():
+                return sa_conn, raw
+            await sa_conn.close()
+        sa_conn = await self._engine.connect()
+        try:
+            return sa_conn, (await sa_conn.get_raw_connection()).driver_connection
+        except BaseException:
+            await sa_conn.close()
+            raise
+
+    async def give_back(self, sa_conn: AsyncConnection, raw: Any, sound: bool) -> None:
+        """Keep a connection whose last stage left it idle (``sound``); any other goes back to
+        the pool, which resets or discards it as usual."""
+        if sound and not self._closed and not sa_conn.invalidated and not raw.is_closed() \
+                and len(self._idle) < self._keep:
+            self._idle.append((sa_conn, raw, time.monotonic()))
+        else:
+            await sa_conn.close()
+
+    async def close(self) -> None:
+        """Hand every kept connection back to the pool (before the engine is disposed)."""
+        self._closed = True
+        idle, self._idle = self._idle, []
+        for sa_conn, _raw, _since in idle:
+            await sa_conn.close()
+
+
 @asynccontextmanager
-async def transaction(engine: AsyncEngine) -> AsyncIterator[LeanSession]:
+async def transaction(connections: ConnectionCache) -> AsyncIterator[LeanSession]:
     """A lean unit of work on a pooled connection: reads as the block goes, one guarded write
     when it ends (see ``LeanSession.write``); on any error nothing is written. Driver errors
     come out as SQLAlchemy's ``OperationalError``, as from the ORM path, so the API answers 503
     either way; a lost connection is dropped from the pool."""
     import asyncpg
 
-    async with engine.connect() as sa_conn:
-        conn = (await sa_conn.get_raw_connection()).driver_connection
-        try:
-            session = LeanSession(conn)
-            yield session
-            await session.write()
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
-                *_CONNECTION_LOST) as exc:
-            # a server-side error leaves a sound connection; anything else (a cut connection, a
-            # protocol out of step after one) drops it from the pool
-            if not isinstance(exc, asyncpg.PostgresError) or conn.is_closed():
-                await sa_conn.invalidate()
-            raise OperationalError("lean turn write", None, exc) from exc
+    sa_conn, conn = await connections.take()
+    sound = False
+    try:
+        session = LeanSession(conn)
+        yield session
+        await session.write()
+        sound = True
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+            *_CONNECTION_LOST) as exc:
+        # a server-side error leaves a sound connection; anything else (a cut connection, a
+        # protocol out of step after one) drops it from the pool
+        if not isinstance(exc, asyncpg.PostgresError) or conn.is_closed():
+            await sa_conn.invalidate()
+        raise OperationalError("lean turn write", None, exc) from exc
+    except Exception:
+        # the stage's own refusal (NeedsOrm, a conflict, not found) between statements: the
+        # connection is as sound as after a clean stage
+        sound = not conn.is_in_transaction()
+        raise
+    finally:
+        # a cancellation (a statement may be in flight) and a driver error hand it back
+        await connections.give_back(sa_conn, conn, sound)
 
 
-__all__ = ["LeanSession", "NeedsOrm", "compiled", "transaction"]
+__all__ = ["ConnectionCache", "LeanSession", "NeedsOrm", "compiled", "transaction"]

@@ -30,6 +30,7 @@ from mediator.store.models import (
     Message,
     OutboxEntry,
     StaffUser,
+    new_row,
     utcnow,
 )
 
@@ -272,7 +273,8 @@ async def append_message(session: AsyncSession, conv: Conversation, role: str, t
     conv.next_seq = seq + 1
     now = at or utcnow()
     conv.last_message_at = now
-    msg = Message(id=new_id(), conversation_id=conv.id, seq=seq, role=role, text=text, created_at=now, **fields)
+    msg = new_row(Message, id=new_id(), conversation_id=conv.id, seq=seq, role=role, text=text, created_at=now,
+                  **fields)
     session.add(msg)  # flushed with the audit event that always follows: one UPDATE of the row, not two
     return msg
 
@@ -370,9 +372,9 @@ async def audit(session: AsyncSession, stream: str, kind: str, data: dict[str, A
         ).scalar_one_or_none() or GENESIS
     now = utcnow()
     data = plain_json(data)
-    ev = AuditEvent(stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
-                    prev_hash=prev, created_at=now,
-                    hash=_event_digest(prev, stream, kind, actor, conversation_id, data, now))
+    digest = _event_digest(prev, stream, kind, actor, conversation_id, data, now)
+    ev = new_row(AuditEvent, stream=stream, kind=kind, actor=actor, conversation_id=conversation_id, data=data,
+                 prev_hash=prev, created_at=now, hash=digest)
     session.add(ev)  # written with the transaction's next flush or commit (autoflush keeps queries right)
     if owner is not None:
         owner.audit_head = ev.hash
@@ -412,8 +414,8 @@ async def get_idempotency(session: AsyncSession, conversation_id: str, key: str)
 
 async def start_idempotency(session: AsyncSession, conversation_id: str, key: str, request_hash: str,
                             message_id: str) -> IdempotencyRecord:
-    rec = IdempotencyRecord(conversation_id=conversation_id, key=key, request_hash=request_hash, message_id=message_id,
-                            created_at=utcnow())
+    rec = new_row(IdempotencyRecord, conversation_id=conversation_id, key=key, request_hash=request_hash,
+                  message_id=message_id, created_at=utcnow())
     session.add(rec)
     return rec
 
