@@ -31,7 +31,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "supervisor/supervisor-demo", file=sys.stderr, flush=True)
     from mediator.api.workers import serve
 
-    return serve(args.app, args.host, args.port, args.workers, log_level="warning", timeout_graceful_shutdown=15)
+    # no access log: its lines would carry client addresses and conversation ids (personal data),
+    # and the level already kept them out; off, uvicorn does not format them per request either
+    return serve(args.app, args.host, args.port, args.workers, log_level="warning", access_log=False,
+                 timeout_graceful_shutdown=15)
 
 
 def _service() -> object:

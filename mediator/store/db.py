@@ -7,7 +7,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import event
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from mediator.jsoncodec import json_dumps
 from mediator.store import fold
+
+if TYPE_CHECKING:
+    from mediator.store.lean import ConnectionCache
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -129,7 +132,7 @@ class Database:
         self._write_lock: asyncio.Lock | None = asyncio.Lock() if is_sqlite(self.url) else None
         self.lean = not is_sqlite(self.url)
         """Borrower turns run their transactions without the ORM session (``lean``): PostgreSQL."""
-        self._lean_connections: Any = None
+        self._lean_connections: ConnectionCache | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
