@@ -112,14 +112,6 @@ def _mount_web(app: FastAPI) -> None:
         app.mount("/static", StaticFiles(directory=static), name="static")
 
 
-GC_THRESHOLDS = (10_000, 20, 10)
-"""The cyclic collector's thresholds in a served worker (Python's default: 700, 10, 10). Almost
-every object a turn makes is freed by its reference count when the turn ends; a young
-collection only scans what is still alive, which is the turns in flight, whatever the
-threshold. So collecting after 10,000 net allocations rather than 700 costs about the same
-each time and happens a fourteenth as often (measured under ``bench turn``: see the README)."""
-
-
 def _warm_up(svc: Service) -> None:
     """For a server process: load what the first turns would otherwise load lazily (the
     analyser's lexicons, about 0.2 s; the guard's literal prefilter, about 0.4 s; the ``openai``
@@ -127,8 +119,6 @@ def _warm_up(svc: Service) -> None:
     first borrowers after a start or a worker restart do not wait for it; then move the
     long-lived start-up objects out of the cyclic collector's view (a full collection under
     load paused a worker 481 ms before, 172 ms after)."""
-    import gc
-
     from mediator.analysis import analyze_message
     from mediator.domain import GuardContext
 
@@ -141,9 +131,9 @@ def _warm_up(svc: Service) -> None:
     prepare = getattr(svc.backend, "warm_up", None)
     if prepare is not None:
         prepare()
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
+    from mediator.gcsettle import settle_gc
+
+    settle_gc()
 
 
 def app_factory() -> Any:
