@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from mediator.plans import (
     plan_policy,
     settlement_offer,
 )
-from mediator.policy import PolicyError, load_policy
+from mediator.policy import POLICIES_DIR, PolicyError, load_policy
 
 D = Decimal
 
@@ -135,3 +136,22 @@ def test_malformed_policy_is_rejected(tmp_path: Path) -> None:
         approved_offers(acct("100", 1), "US", policy=load_policy(tmp_path))
     with pytest.raises(PolicyError):
         approved_offers(acct("100", 1), "FR", policy=load_policy(tmp_path))
+
+
+def test_a_policy_with_other_figures_gets_its_own_offers(tmp_path: Path) -> None:
+    """Plans are parsed once per policy version and offers remembered per plan and facts: a
+    policy whose files say otherwise (another version) never gets the first one's offers."""
+    default = approved_offers(acct("1200", 45), "US")
+    assert approved_offers(acct("1200", 45), "US") == default
+    shutil.copytree(POLICIES_DIR, tmp_path / "p")
+    offers_file = tmp_path / "p" / "lender" / "offers.yaml"
+    doc = yaml.safe_load(offers_file.read_text())
+    doc["jurisdictions"]["US"]["installments"]["counts"] = [4]
+    offers_file.write_text(yaml.safe_dump(doc))
+    changed = load_policy(tmp_path / "p")
+    assert changed.version != load_policy().version
+    other = approved_offers(acct("1200", 45), "US", policy=changed)
+    assert [o.installments for o in other if o.kind == "installment"] == [4]
+    assert [o.installments for o in default if o.kind == "installment"] != [4]
+    assert approved_offers(acct("1200", 45), "US") == default
+    assert approved_offers(acct("1200", 200), "US") != default  # other facts, other offers
