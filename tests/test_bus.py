@@ -184,3 +184,37 @@ async def test_redis_publishing_survives_its_connection_being_dropped(redis_url:
             await a.publish("conv:k", {"n": n})
         got = [await asyncio.wait_for(remote.__anext__(), 3) for _ in range(5)]
         assert got == [{"n": n} for n in range(1, 6)]
+
+
+async def test_a_redis_that_does_not_answer_a_publish_batch_times_out_once_per_batch(
+        redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The replies of a batch of PUBLISHes share one deadline (``SOCKET_TIMEOUT_S``), not one
+    each: a paused Redis fails the batch (tried twice) within two deadlines, the connection is
+    dropped, and publishing works again once Redis answers."""
+    import time
+
+    import redis.asyncio as aioredis
+
+    from mediator.bus import redis_bus
+
+    monkeypatch.setattr(redis_bus, "SOCKET_TIMEOUT_S", 0.3)
+    bus = redis_bus.RedisBus(redis_url)
+    await bus.start()
+    admin = aioredis.from_url(redis_url)
+    batch = [(f"mediator:ev:conv:t{i}", '{"e": 1}') for i in range(3)]
+    try:
+        await bus._publish_batch(batch)
+        await admin.execute_command("CLIENT", "PAUSE", "1500", "WRITE")  # PUBLISH waits, unanswered
+        t0 = time.perf_counter()
+        with pytest.raises(TimeoutError):
+            await bus._publish_batch(batch)
+        assert time.perf_counter() - t0 < 1.2  # two deadlines of 0.3 s, not the pause's 1.5 s
+        assert bus._publisher is None
+        await admin.execute_command("CLIENT", "UNPAUSE")
+        await bus._publish_batch(batch)
+        assert bus._publisher is not None
+    finally:
+        with contextlib.suppress(Exception):
+            await admin.execute_command("CLIENT", "UNPAUSE")
+        await admin.aclose()
+        await bus.close()

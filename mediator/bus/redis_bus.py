@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import math
 import uuid
 from typing import Any
 
@@ -27,6 +28,8 @@ STREAM = "mediator:alerts"
 GROUP = "mediator-alert-consumers"
 _PREFIX = "mediator:ev:"
 MAX_UNSENT = 10_000
+SOCKET_TIMEOUT_S = 5.0
+"""How long a read from Redis may wait (a batch of PUBLISH replies: all of them together)."""
 """Live events queued for Redis beyond this (Redis down or far behind) are dropped, not kept."""
 
 
@@ -38,7 +41,8 @@ class RedisBus(Bus):
         self.claim_idle_ms = claim_idle_ms
         self.instance = uuid.uuid4().hex
         self.redis = aioredis.from_url(
-            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=5, health_check_interval=15
+            url, decode_responses=True, socket_connect_timeout=2, socket_timeout=SOCKET_TIMEOUT_S,
+            health_check_interval=15
         )
         self._pubsub: Any = None
         self._reader: asyncio.Task[None] | None = None
@@ -129,8 +133,9 @@ class RedisBus(Bus):
                 conn = self._publisher = await self.redis.connection_pool.get_connection()
             try:
                 await conn.send_packed_command(conn.pack_commands([("PUBLISH", c, body) for c, body in batch]))
-                for _ in batch:
-                    await conn.read_response()
+                async with asyncio.timeout(SOCKET_TIMEOUT_S):  # one deadline for the batch's replies,
+                    for _ in batch:                            # not a timeout context per reply
+                        await conn.read_response(timeout=math.inf)
                 return
             except BaseException as exc:
                 self._publisher = None  # its replies may be out of step: never reuse it
