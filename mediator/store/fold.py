@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, and_, bindparam, event, insert, inspect, update
+from sqlalchemy import JSON, Table, and_, bindparam, event, insert, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.base import instance_state
 from sqlalchemy.sql.base import Executable
 
 from mediator.store.models import AuditEvent, Conversation, IdempotencyRecord, Message, utcnow
@@ -59,7 +60,7 @@ class Part:
 def insertable(obj: Any) -> dict[str, Any] | None:
     """The column values of a pending row, or None when the ORM must write it (a column with a
     Python-side default that is not set would need the ORM's own default handling)."""
-    held = inspect(obj).dict
+    held = instance_state(obj).dict
     values: dict[str, Any] = {}
     for key, has_default, is_json in _insert_columns(type(obj)):
         value = held.get(key)
@@ -79,7 +80,7 @@ def _insert_columns(model: type) -> tuple[tuple[str, bool, bool], ...]:
 
 
 def _first_insert(new: list[Any], model: type, pending_conversations: set[str]) -> Part | None:
-    pending = sorted((o for o in new if isinstance(o, model)), key=lambda o: inspect(o).insert_order)
+    pending = sorted((o for o in new if isinstance(o, model)), key=lambda o: instance_state(o).insert_order)
     if not pending:
         return None
     if model is Message and pending[0].conversation_id in pending_conversations:
@@ -93,7 +94,7 @@ def _only_update(session: Session, model: type) -> Part | None:
     changed = [o for o in session.dirty if isinstance(o, model)]
     if len(changed) != 1:
         return None
-    if not inspect(changed[0]).persistent:
+    if not instance_state(changed[0]).persistent:
         return None
     values = changed_values(changed[0])
     if not values or any(pk.key in values for pk in cast(Table, model.__table__).primary_key.columns):
@@ -104,7 +105,7 @@ def _only_update(session: Session, model: type) -> Part | None:
 def changed_values(obj: Any) -> dict[str, Any]:
     """The columns of a loaded row changed since it was read, with their new values, plus what
     the ORM's ``onupdate`` would set (a conversation's ``updated_at``); empty when none changed."""
-    state = inspect(obj)
+    state = instance_state(obj)
     values = {key: state.dict.get(key) for key in state.committed_state}
     if values and type(obj) is Conversation:
         values["updated_at"] = utcnow()
@@ -157,7 +158,7 @@ def parameters(parts: list[Part]) -> dict[str, Any]:
     for i, part in enumerate(parts):
         params.update({f"p{i}_{c}": v for c, v in part.values.items()})
         if part.op == "update":
-            state = inspect(part.obj)
+            state = instance_state(part.obj)
             for pk in cast(Table, part.model.__table__).primary_key.columns:
                 params[f"p{i}_key_{pk.key}"] = state.dict[pk.key]
     return params

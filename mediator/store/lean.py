@@ -33,11 +33,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import JSON, Table, and_, bindparam, func, insert, inspect, select, update
+from sqlalchemy import JSON, Table, and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import configure_mappers
+from sqlalchemy.orm.base import instance_state
 
 from mediator.jsoncodec import json_dumps
 from mediator.store import fold
@@ -166,14 +167,14 @@ class LeanSession:
         others = [p for p in parts if p is not anchor[0]]
         ordered = [anchor[0], *others]
         params = fold.parameters(ordered)
-        state = inspect(anchor[0].obj)
+        state = instance_state(anchor[0].obj)
         for key in GUARD_COLUMNS:  # the row as read: what changed since holds its old value
             params[f"g_{key}"] = state.committed_state.get(key, state.dict.get(key))
         c = compiled(guarded_statement(tuple(p.shape for p in ordered)))
         if await self._conn.fetchval(c.sql, *c.args(params)) != 1:
             raise NeedsOrm("the conversation changed since it was read")
         for part in parts:  # every instance now holds its stored row, its changes since none
-            part_state = inspect(part.obj)
+            part_state = instance_state(part.obj)
             if part.op == "update":
                 part_state.dict.update(part.values)
             part_state.committed_state.clear()
