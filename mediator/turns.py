@@ -13,7 +13,6 @@ through ``guarded``.
 from __future__ import annotations
 
 import copy
-import hashlib
 import logging
 import time
 from dataclasses import dataclass, fields
@@ -168,7 +167,7 @@ class _Replay(Exception):
 
 
 def _request_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    return cast(str, repo.sha256_text(text))
 
 
 async def _resume_or_replay(s: Any, conv: Conversation, account: Account, rec: IdempotencyRecord | None,

@@ -28,9 +28,9 @@ STREAM = "mediator:alerts"
 GROUP = "mediator-alert-consumers"
 _PREFIX = "mediator:ev:"
 MAX_UNSENT = 10_000
+"""Live events queued for Redis beyond this (Redis down or far behind) are dropped, not kept."""
 SOCKET_TIMEOUT_S = 5.0
 """How long a read from Redis may wait (a batch of PUBLISH replies: all of them together)."""
-"""Live events queued for Redis beyond this (Redis down or far behind) are dropped, not kept."""
 
 
 class RedisBus(Bus):

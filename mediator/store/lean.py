@@ -85,7 +85,9 @@ def _instance(model: type, keys: tuple[str, ...], values: tuple[Any, ...]) -> An
     recorded as for any instance (``committed_state`` keeps each changed column's value as
     read) and written by ``LeanSession.write``. Filled in as the ORM's loader does
     (``new_row``), not through the constructor's attribute events."""
-    return new_row(model, **dict(zip(keys, values, strict=True)))
+    obj = new_row(model)
+    instance_state(obj).dict.update(zip(keys, values, strict=True))
+    return obj
 
 
 class LeanSession:
